@@ -1,0 +1,45 @@
+"""Shared plumbing for the benchmarks: the real data, the fpi index, and writing results."""
+
+from __future__ import annotations
+
+import json
+import platform
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from fashion_core.config import DATA_DIR, SHARED_DATA  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results"
+FPI_CSV = SHARED_DATA / "fpi" / "products.csv"
+FPI_INDEX = DATA_DIR / "indexes" / "fpi"
+
+
+def need_shared() -> None:
+    """Exit with a clear message when ../shared/data is not beside the checkout."""
+    if not FPI_CSV.exists():
+        sys.exit(f"real data not found at {SHARED_DATA}; these benchmarks read ../shared/data")
+
+
+def fpi_index(rebuild: bool = False) -> Path:
+    """The fpi catalog's index (built once into data/indexes/fpi, with the demo compatibility model if present)."""
+    from fashion_core.ingest import build_index
+
+    if rebuild or not (FPI_INDEX / "manifest.json").exists():
+        compat = DATA_DIR / "demo" / "compat-model"
+        build_index(FPI_CSV, FPI_INDEX, compat_model=compat if (compat / "config.json").exists() else None)
+    return FPI_INDEX
+
+
+def write_results(name: str, command: str, figures: dict) -> Path:
+    """Write ``benchmarks/results/<name>.json`` (machine, date, command, figures) and return its path."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    doc = {"benchmark": name, "date": datetime.now(UTC).isoformat(timespec="seconds"), "command": command,
+           "machine": f"{platform.machine()} {platform.processor() or ''} {__import__('os').cpu_count()} cores".strip(),
+           "figures": figures}
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(doc, indent=2))
+    return path

@@ -1,0 +1,101 @@
+"""Detection on real street photos (../shared/data/ccp): COCO box mAP per class and latency per photo.
+
+Every class is printed, including those a detector does not attempt (AP 0). The pose-guided detector is run
+with ``alternatives=True`` (every scored hypothesis, the ranked list mAP expects) and, for the app's view,
+the best hypothesis per body region. Latency: p50/p95 of ``detect`` after warm-up, on this machine.
+
+    .venv/bin/python benchmarks/bench_detection.py [--step 1] [--detector pose] [--no-evidence]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy as np  # noqa: E402
+from common_detection import TARGET_CLASSES, coco_eval, load_coco, to_coco, write_result  # noqa: E402
+
+from fashion_core.config import SHARED_DATA  # noqa: E402
+from fashion_core.detection import create_detector  # noqa: E402
+from fashion_core.imageio import load_image  # noqa: E402
+from fashion_core.taxonomy import CATEGORIES  # noqa: E402
+
+
+def run(detector_name: str, step: int, evidence: bool, latency_runs: int) -> dict:
+    """Evaluate one detector on every ``step``-th ccp photo; returns the figures."""
+    ccp = SHARED_DATA / "ccp"
+    gt = load_coco(ccp / "annotations.json")
+    ids = sorted(gt.getImgIds())[::step]
+    kwargs = {"evidence": evidence} if detector_name == "pose" else {}
+    ranked = create_detector(detector_name, alternatives=True, min_score=0.0, **kwargs) \
+        if detector_name == "pose" else create_detector(detector_name, min_score=0.001)
+    best = create_detector(detector_name, **kwargs)
+    rows_all, rows_best, times = [], [], []
+    for i in ids:
+        img = load_image(ccp / gt.imgs[i]["file_name"])
+        rows_all += to_coco(i, ranked.detect(img))
+        if detector_name == "pose":
+            rows_best += to_coco(i, best.detect(img))
+    figures = {"detector": detector_name, "evidence": evidence, "n_photos": len(ids),
+               "ranked": coco_eval(gt, rows_all, ids)}
+    if detector_name == "pose":
+        figures["best_per_region"] = coco_eval(gt, rows_best, ids)
+    img = load_image(ccp / gt.imgs[ids[0]]["file_name"])
+    for _ in range(3):
+        best.detect(img)
+    for k in range(latency_runs):
+        img = load_image(ccp / gt.imgs[ids[k % len(ids)]]["file_name"])
+        t = time.perf_counter()
+        best.detect(img)
+        times.append((time.perf_counter() - t) * 1000)
+    figures["latency_ms"] = {"p50": float(np.percentile(times, 50)), "p95": float(np.percentile(times, 95)),
+                             "runs": len(times), "photo": "550x832 ccp"}
+    return figures
+
+
+def report(figures: dict) -> None:
+    """Print the per-class table and the summary lines."""
+    keys = ["ranked"] + (["best_per_region"] if "best_per_region" in figures else [])
+    print(f"{'class':12s} " + " ".join(f"{k + ' AP50':>22s} {k + ' AP':>20s}" for k in keys))
+    for c in CATEGORIES:
+        mark = "*" if c in TARGET_CLASSES else " "
+        print(f"{c:11s}{mark} " + " ".join(f"{figures[k]['per_class'][c]['ap50']:22.3f} "
+                                            f"{figures[k]['per_class'][c]['ap']:20.3f}" for k in keys))
+    for k in keys:
+        f = figures[k]
+        print(f"{k}: mAP@0.5 over the 7 target classes (*) = {f['map50_target']:.3f}, mAP@[.5:.95] = "
+              f"{f['map_target']:.3f}; over all 12 classes mAP@0.5 = {f['map50_all']:.3f}, "
+              f"mAP@[.5:.95] = {f['map_all']:.3f}")
+    lat = figures["latency_ms"]
+    print(f"latency per photo after warm-up: p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms over {lat['runs']} runs "
+          f"(this machine, shared CPU: pessimistic)")
+
+
+def main() -> None:
+    """Parse arguments, run, print, write the result file."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--detector", default="pose")
+    ap.add_argument("--step", type=int, default=1, help="use every N-th photo (1 = all 714)")
+    ap.add_argument("--no-evidence", action="store_true", help="pose detector without ImageNet evidence")
+    ap.add_argument("--latency-runs", type=int, default=30)
+    args = ap.parse_args()
+    import torch
+
+    torch.set_num_threads(2)
+    figures = run(args.detector, args.step, not args.no_evidence, args.latency_runs)
+    report(figures)
+    name = "bench_detection" if args.detector == "pose" else f"bench_detection_{args.detector.split(':')[0]}"
+    out = write_result(name, figures)
+    print(f"wrote {out}\nreproduce: .venv/bin/python benchmarks/bench_detection.py --detector {args.detector} "
+          f"--step {args.step}{' --no-evidence' if args.no_evidence else ''}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+from fashion_core.cli import main
+
+raise SystemExit(main())

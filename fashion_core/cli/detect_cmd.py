@@ -1,0 +1,106 @@
+"""``detect`` (garments in photos) and ``detector convert | train`` (YOLO datasets and training)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from .output import emit_json, print_table
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add this area's commands to the parser."""
+    p = sub.add_parser("detect", help="find garments in photos (boxes, categories, icon points)")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--image", type=Path, help="one photo")
+    src.add_argument("--queries", type=Path, help="CSV with an 'image' column: many photos, models loaded once")
+    p.add_argument("--detector", default=None, help="pose (default, or FASHION_DETECTOR) or yolo:<weights.pt>")
+    p.add_argument("--min-score", type=float, default=None, help="drop detections scored below this")
+    p.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    p.set_defaults(func=_detect)
+
+    d = sub.add_parser("detector", help="detection datasets and YOLO training")
+    dsub = d.add_subparsers(dest="detector_command", metavar="SUBCOMMAND", required=True)
+    c = dsub.add_parser("convert", help="a ModaNet / DeepFashion2 / CCP / demo dataset → YOLO dataset in 12 classes")
+    c.add_argument("--from", dest="kind", required=True, choices=("ccp", "modanet", "deepfashion2", "demo"))
+    c.add_argument("src", type=Path, help="the dataset folder (or ModaNet JSON)")
+    c.add_argument("--out", type=Path, required=True)
+    c.add_argument("--val-fraction", type=float, default=0.1)
+    c.add_argument("--limit", type=int, default=None, help="only the first N photos")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=_convert)
+    t = dsub.add_parser("train", help="train an ultralytics YOLO detector (offline, from an architecture yaml)")
+    t.add_argument("--data", type=Path, required=True, help="data.yaml written by `detector convert`")
+    t.add_argument("--out", type=Path, default=Path("models/detector"), help="run folder (weights/best.pt inside)")
+    t.add_argument("--epochs", type=int, default=50)
+    t.add_argument("--imgsz", type=int, default=640)
+    t.add_argument("--batch", type=int, default=16)
+    t.add_argument("--model", default="yolov8n.yaml", help="architecture .yaml (from scratch) or a local .pt")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--json", action="store_true")
+    t.set_defaults(func=_train)
+
+
+def _detect(args: argparse.Namespace) -> int:
+    from ..config import settings
+    from ..detection import create_detector
+    from ..imageio import load_image
+
+    if args.queries is not None:
+        images = _query_images(args.queries)
+    else:
+        images = [args.image]
+    kwargs = {} if args.min_score is None else {"min_score": args.min_score}
+    detector = create_detector(args.detector or settings().detector, **kwargs)
+    results = []
+    for path in images:
+        dets = detector.detect(load_image(path))
+        results.append({"query": str(path), "detections": [d.to_dict() for d in dets]})
+    if args.json:
+        emit_json(results[0] if args.queries is None else {"results": results})
+        return 0
+    for r in results:
+        print(r["query"])
+        print_table([{"#": i + 1, "category": d["category"], "score": f"{d['score']:.2f}",
+                      "box": ",".join(f"{v:.0f}" for v in d["box"]), "icon": ",".join(f"{v:.0f}" for v in d["icon"]),
+                      "person": d["person"]} for i, d in enumerate(r["detections"])],
+                    ["#", "category", "score", "box", "icon", "person"])
+    return 0
+
+
+def _query_images(csv_path: Path) -> list[Path]:
+    import pandas as pd
+
+    if not csv_path.is_file():
+        raise FileNotFoundError(f"{csv_path}: no such queries file")
+    frame = pd.read_csv(csv_path)
+    if "image" not in frame.columns:
+        raise ValueError(f"{csv_path}: needs an 'image' column (found: {', '.join(map(str, frame.columns))})")
+    return [p if p.is_absolute() else csv_path.parent / p for p in map(Path, frame["image"].astype(str))]
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from ..detection.converters import convert
+
+    report = convert(args.kind, args.src, args.out, val_fraction=args.val_fraction, limit=args.limit)
+    if args.json:
+        emit_json(report.to_dict())
+    else:
+        print(f"wrote {report.data_yaml}: {report.images['train']} train / {report.images['val']} val images, "
+              f"{sum(report.boxes.values())} boxes; skipped labels: {dict(report.skipped) or 'none'}")
+    return 0
+
+
+def _train(args: argparse.Namespace) -> int:
+    from ..detection.yolo import train_yolo
+
+    best = train_yolo(args.data, args.out, model=args.model, epochs=args.epochs, imgsz=args.imgsz,
+                      batch=args.batch, seed=args.seed)
+    if args.json:
+        emit_json({"weights": str(best), "detector": f"yolo:{best}"})
+    else:
+        print(f"weights: {best}\nuse it with: fashion-core detect --detector yolo:{best} --image PHOTO")
+    return 0

@@ -1,0 +1,154 @@
+"""The offline default detector: MediaPipe pose + person mask → garment regions → categories (+ ImageNet evidence).
+
+Per person, :mod:`.garments` proposes scored hypotheses per body region (upper, outer, lower, each foot).
+With evidence on, the best box of the upper, outer and lower regions is cropped and classified by
+EfficientNet-Lite0 (ImageNet classes mapped through the taxonomy); the region's category scores mix the
+geometric score with that evidence. ``alternatives=False`` (the app, the CLI) keeps the best hypothesis of
+each region above ``min_score`` and drops the lower garment under a dress; ``alternatives=True`` keeps every
+hypothesis with its score, as a benchmark's ranked detection list wants.
+With no person in the photo, a photo of one garment (a flat lay, a packshot) gives one detection of the
+whole object when ImageNet sees a garment category in it (``person = -1``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+
+from .. import taxonomy
+from .evidence import ImageNetEvidence
+from .garments import propose
+from .icons import icon_position
+from .people import PoseEstimator
+from .regions import Hypothesis
+from .types import Detection, Person
+from .views import is_front_facing, is_full_shot
+
+WORK_SIDE = (480, 1024)
+"""The long side of the image the models see is brought into this range (small catalog photos are upscaled)."""
+
+EVIDENCE_REGIONS = ("upper", "outer", "lower")
+EVIDENCE_WEIGHT = 0.35
+KEYPOINTS_KEPT = ("nose", "left_eye", "right_eye", "left_shoulder", "right_shoulder", "left_hip", "right_hip",
+                  "left_knee", "right_knee", "left_ankle", "right_ankle", "left_heel", "right_heel",
+                  "left_foot_index", "right_foot_index")
+
+
+class PoseGuidedDetector:
+    """Garments from body pose, person mask and colour, with optional ImageNet evidence; see the module doc."""
+
+    name = "pose"
+
+    def __init__(self, evidence: bool = True, alternatives: bool = False, min_score: float = 0.3,
+                 model_complexity: int = 1, encoder=None) -> None:
+        self.estimator = PoseEstimator(model_complexity=model_complexity)
+        self.evidence = ImageNetEvidence(encoder) if evidence else None
+        self.alternatives = alternatives
+        self.min_score = min_score
+
+    def detect(self, image: Image.Image) -> list[Detection]:
+        """Garments on every person in ``image``; boxes, icons and keypoints in ``image``'s own pixels."""
+        image = image.convert("RGB")
+        scale = _work_scale(image.size)
+        work = image if scale == 1.0 else image.resize(
+            (max(1, round(image.width * scale)), max(1, round(image.height * scale))), Image.BILINEAR)
+        rgb = np.asarray(work)
+        people = self.estimator.people(rgb)
+        if not people:
+            return self._no_person(image)
+        out: list[Detection] = []
+        for person in people:
+            hyps = propose(rgb, person)
+            if self.evidence is not None:
+                hyps = self._weigh(work, hyps)
+            out += self._to_detections(self._select(hyps), person, rgb.shape[:2], scale)
+        return out
+
+    def _weigh(self, work: Image.Image, hyps: list[Hypothesis]) -> list[Hypothesis]:
+        best: dict[str, Hypothesis] = {}
+        for h in hyps:
+            if h.region in EVIDENCE_REGIONS and (h.region not in best or h.score > best[h.region].score):
+                best[h.region] = h
+        regions = [r for r in EVIDENCE_REGIONS if r in best]
+        crops = [work.crop(tuple(int(round(v)) for v in best[r].box)) for r in regions
+                 if _area(best[r].box) > 16]
+        if len(crops) != len(regions):
+            return hyps
+        probs = self.evidence.category_probs(crops)
+        by_region = dict(zip(regions, probs))
+        out = []
+        for h in hyps:
+            p = by_region.get(h.region)
+            if p is not None:
+                candidates = [c for c in taxonomy.CATEGORIES if any(g.region == h.region and g.category == c
+                                                                    for g in hyps)]
+                mass = sum(p[taxonomy.CATEGORIES.index(c)] for c in candidates)
+                if mass > 0.05 and len(candidates) > 1:
+                    share = p[taxonomy.CATEGORIES.index(h.category)] / mass
+                    h = Hypothesis(h.region, h.category, h.box, (1 - EVIDENCE_WEIGHT) * h.score + EVIDENCE_WEIGHT * share)
+            out.append(h)
+        return out
+
+    def _select(self, hyps: list[Hypothesis]) -> list[Hypothesis]:
+        if self.alternatives:
+            return [h for h in hyps if h.score >= self.min_score]
+        best: dict[str, Hypothesis] = {}
+        for h in hyps:
+            if h.region not in best or h.score > best[h.region].score:
+                best[h.region] = h
+        upper, lower = best.get("upper"), best.get("lower")
+        if upper is not None and lower is not None and upper.category == "dress" and upper.score >= lower.score:
+            best.pop("lower")
+        return [h for h in best.values() if h.score >= self.min_score]
+
+    def _to_detections(self, hyps: list[Hypothesis], person: Person, shape: tuple[int, int],
+                       scale: float) -> list[Detection]:
+        full, front = is_full_shot(person, shape), is_front_facing(person)
+        kps = {n: (person.keypoints[n][0] / scale, person.keypoints[n][1] / scale) for n in KEYPOINTS_KEPT}
+        vis = {n: person.keypoints[n][2] for n in KEYPOINTS_KEPT}
+        out = []
+        for h in sorted(hyps, key=lambda h: (-h.score, h.category)):
+            box = tuple(v / scale for v in h.box)
+            if _area(box) <= 1:
+                continue
+            icon = icon_position(box, h.category, kps, vis)
+            out.append(Detection(box=box, category=h.category, score=h.score, person=person.index, keypoints=kps,
+                                 icon=icon, full_shot=full, front_facing=front, source=self.name))
+        return out
+
+    def _no_person(self, image: Image.Image) -> list[Detection]:
+        if self.evidence is None:
+            return []
+        box = object_box(np.asarray(image))
+        probs = self.evidence.category_probs([image.crop(tuple(int(v) for v in box))])[0]
+        k = int(np.argmax(probs))
+        if probs[k] < 0.15:
+            return []
+        return [Detection(box=box, category=taxonomy.CATEGORIES[k], score=float(probs[k]), person=-1,
+                          source=self.name)]
+
+
+def object_box(rgb: np.ndarray, tol: float = 30.0) -> tuple[float, float, float, float]:
+    """Box of the pixels that differ from the photo's border colour (the object of a flat lay or packshot)."""
+    h, w = rgb.shape[:2]
+    border = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]]).astype(np.float32)
+    bg = np.median(border, axis=0)
+    fg = np.linalg.norm(rgb.astype(np.float32) - bg, axis=-1) > tol
+    rows, cols = np.flatnonzero(fg.mean(1) > 0.02), np.flatnonzero(fg.mean(0) > 0.02)
+    if len(rows) == 0 or len(cols) == 0:
+        return (0.0, 0.0, float(w), float(h))
+    return (float(cols[0]), float(rows[0]), float(cols[-1] + 1), float(rows[-1] + 1))
+
+
+def _work_scale(size: tuple[int, int]) -> float:
+    long_side = max(size)
+    lo, hi = WORK_SIDE
+    if long_side < lo:
+        return lo / long_side
+    if long_side > hi:
+        return hi / long_side
+    return 1.0
+
+
+def _area(box) -> float:
+    return max(0.0, box[2] - box[0]) * max(0.0, box[3] - box[1])

@@ -1,0 +1,117 @@
+"""Colour descriptor of the garment, not the background: "this, in this colour".
+
+Pixels are weighted by how unlike the background they are (background = the colour of the image
+border), by a soft centre prior, and down-weighted where they look like skin; each pixel is softly
+assigned to a palette of named colours in CIE Lab. The descriptor is the square root of the
+normalised palette histogram (Hellinger), so a dot product of two descriptors compares colour mixes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+from PIL import Image
+
+PALETTE: dict[str, tuple[int, int, int]] = {
+    "black": (20, 20, 20), "charcoal": (60, 60, 62), "grey": (128, 128, 128), "light grey": (190, 190, 190),
+    "white": (245, 245, 245), "cream": (240, 230, 200), "beige": (210, 190, 150), "khaki": (170, 160, 110),
+    "brown": (110, 70, 40), "tan": (180, 130, 80), "maroon": (110, 20, 35), "red": (200, 30, 40),
+    "pink": (240, 130, 170), "light pink": (245, 200, 210), "magenta": (200, 40, 140), "purple": (100, 50, 130),
+    "lavender": (180, 160, 220), "navy": (25, 35, 80), "blue": (40, 80, 190), "light blue": (140, 180, 230),
+    "teal": (20, 120, 130), "turquoise": (60, 200, 200), "green": (40, 140, 60), "dark green": (25, 70, 40),
+    "olive": (110, 110, 40), "lime": (170, 210, 60), "yellow": (240, 210, 40), "mustard": (200, 160, 30),
+    "orange": (240, 120, 30), "peach": (250, 180, 140), "gold": (200, 170, 90), "silver": (170, 175, 180),
+}
+"""Named colours (sRGB) the descriptor's bins stand for."""
+
+COLOUR_NAMES: tuple[str, ...] = tuple(PALETTE)
+DIM = len(PALETTE)
+WORK_SIDE = 64
+"""Images are reduced to at most this many pixels a side before the colour analysis."""
+
+_SIGMA = 14.0  # Lab units of soft assignment
+
+
+def _lab(rgb: np.ndarray) -> np.ndarray:
+    """uint8 RGB (..., 3) -> float32 CIE Lab with L in 0..100 and a, b around 0."""
+    lab = cv2.cvtColor(rgb.reshape(-1, 1, 3).astype(np.uint8), cv2.COLOR_RGB2LAB).reshape(rgb.shape).astype(np.float32)
+    lab[..., 0] *= 100.0 / 255.0
+    lab[..., 1:] -= 128.0
+    return lab
+
+
+_PALETTE_LAB = _lab(np.asarray(list(PALETTE.values()), dtype=np.uint8))
+_LUT: np.ndarray | None = None
+
+
+def _soft_lut() -> np.ndarray:
+    """Soft palette assignment of every RGB colour quantised to 5 bits a channel: (32768, DIM), rows sum to 1."""
+    global _LUT
+    if _LUT is None:
+        levels = (np.arange(32, dtype=np.uint8) << 3) + 4
+        grid = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), axis=-1).reshape(-1, 3)
+        lab = _lab(grid)
+        d2 = (lab**2).sum(1)[:, None] + (_PALETTE_LAB**2).sum(1)[None, :] - 2 * lab @ _PALETTE_LAB.T
+        soft = np.exp(-(d2 - d2.min(axis=1, keepdims=True)) / (2 * _SIGMA**2))
+        _LUT = (soft / soft.sum(axis=1, keepdims=True)).astype(np.float32)
+    return _LUT
+
+
+def garment_weights(rgb: np.ndarray) -> np.ndarray:
+    """Per-pixel weight (h, w) in 0..1 that the pixel belongs to the garment rather than background or skin."""
+    h, w = rgb.shape[:2]
+    lab = _lab(rgb)
+    border = np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]])
+    bg = np.median(border, axis=0)
+    spread = np.median(np.linalg.norm(border - bg, axis=1))
+    dist = np.linalg.norm(lab - bg, axis=2)
+    # a plain border (studio background) separates well; a busy one leaves mostly the centre prior
+    fg = 1.0 / (1.0 + np.exp(-(dist - 12.0 - spread) / 4.0)) if spread < 12 else np.full((h, w), 0.5, np.float32)
+    yy, xx = np.mgrid[0:h, 0:w]
+    centre = np.exp(-(((yy - h / 2) / (0.45 * h)) ** 2 + ((xx - w / 2) / (0.45 * w)) ** 2) / 2)
+    ycc = cv2.cvtColor(rgb.astype(np.uint8), cv2.COLOR_RGB2YCrCb).astype(np.float32)
+    skin = (ycc[..., 1] > 135) & (ycc[..., 1] < 172) & (ycc[..., 2] > 85) & (ycc[..., 2] < 125) & (ycc[..., 0] > 60)
+    weight = fg * centre * np.where(skin, 0.25, 1.0)
+    if weight.sum() < 1e-3 * h * w:  # nothing stands out: use the centre of the image
+        weight = centre
+    return weight.astype(np.float32)
+
+
+def _small_rgb(image: Image.Image) -> np.ndarray:
+    image = image.convert("RGB")
+    scale = WORK_SIDE / max(image.size)
+    if scale < 1:
+        image = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))), Image.BILINEAR)
+    return np.asarray(image, dtype=np.uint8)
+
+
+def colour_histogram(image: Image.Image) -> np.ndarray:
+    """Share of the garment's pixels per palette colour, (DIM,) summing to 1."""
+    rgb = _small_rgb(image)
+    weight = garment_weights(rgb).reshape(-1).astype(np.float64)
+    q = (rgb.reshape(-1, 3) >> 3).astype(np.int64)
+    cells = np.bincount((q[:, 0] << 10) | (q[:, 1] << 5) | q[:, 2], weights=weight, minlength=32768)
+    nz = np.flatnonzero(cells)
+    hist = cells[nz] @ _soft_lut()[nz]
+    return (hist / max(hist.sum(), 1e-12)).astype(np.float32)
+
+
+def colour_descriptor(image: Image.Image) -> np.ndarray:
+    """Unit-length colour descriptor of the garment: square root of :func:`colour_histogram`."""
+    return np.sqrt(colour_histogram(image)).astype(np.float32)
+
+
+def colour_descriptors(images: Sequence[Image.Image]) -> np.ndarray:
+    """(n, DIM) float32 descriptors for many images."""
+    if len(images) == 0:
+        return np.zeros((0, DIM), dtype=np.float32)
+    return np.stack([colour_descriptor(im) for im in images])
+
+
+def dominant_colours(image: Image.Image, top: int = 3) -> list[tuple[str, float]]:
+    """The garment's main colours by name with their shares, largest first."""
+    hist = colour_histogram(image)
+    order = np.argsort(-hist, kind="stable")[:top]
+    return [(COLOUR_NAMES[i], round(float(hist[i]), 3)) for i in order]

@@ -1,0 +1,123 @@
+"""Complete the look: slot rules, per-slot indexes written at ingest, the fallback without a model."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from fashion_core import taxonomy
+from fashion_core.catalog import load_catalog
+from fashion_core.compat.model import CompatConfig, CompatModel, CompatNet
+from fashion_core.compat.retrieval import ComplementIndex, build_slot_indexes
+from fashion_core.encoders.text import TitleEncoder
+
+ENCODER = {"name": "synthetic", "weights_id": "w0", "dim": 32}
+
+
+@pytest.fixture(scope="module")
+def fpi_index(shared_data, tmp_path_factory):
+    """An index directory over real FPI products (8 per category) with synthetic image features."""
+    catalog = load_catalog(shared_data / "fpi" / "products.csv", check_images=False)
+    products = [p for c in taxonomy.CATEGORIES for p in catalog.by_category(c)[:8]]
+    feats = np.random.default_rng(0).standard_normal((len(products), 32)).astype(np.float32)
+    feats /= np.linalg.norm(feats, axis=1, keepdims=True)
+    root = tmp_path_factory.mktemp("compat-index")
+    text = TitleEncoder(dim=16).fit([p.title for p in products])
+    cfg = CompatConfig(mode="image+text", image_dim=32, text_dim=text.dim, hidden=32, dim=8, image_encoder=ENCODER,
+                       text_encoder={"id": text.id, "dim": text.dim}, training={"model_id": "test"})
+    CompatModel(CompatNet(cfg), cfg, text).save(root / "model")
+    index = root / "index"
+    index.mkdir()
+    np.save(index / "features.npy", feats)
+    (index / "ids.json").write_text(json.dumps([p.product_id for p in products]))
+    manifest = {"encoder": ENCODER, "catalog": {"path": str(shared_data / "fpi" / "products.csv")}}
+    manifest["compat"] = build_slot_indexes(index, root / "model", products, feats)
+    (index / "manifest.json").write_text(json.dumps(manifest))
+    return index, products, feats
+
+
+def _check_slot_rules(outfit, query_category):
+    query_slot = taxonomy.slot_of(query_category)
+    slots = [r.slot for r in outfit.outfit]
+    assert len(slots) == len(set(slots))  # one item per slot
+    assert all(taxonomy.compatible_slots(a, b) for a in slots for b in slots if a != b)  # wearable together
+    for r in outfit.outfit + [r for recs in outfit.by_slot.values() for r in recs]:
+        assert r.product.slot == r.slot != query_slot
+        assert taxonomy.compatible_slots(query_slot, r.slot)
+    return set(slots)
+
+
+def test_top_gets_bottom_shoes_bag_accessory_never_top_or_dress(fpi_index):
+    index_dir, products, feats = fpi_index
+    index = ComplementIndex.load(index_dir, products)
+    assert index.trained
+    top = next(i for i, p in enumerate(products) if p.category == "top")
+    outfit = index.complete(feats[top], products[top].title, "top", k=3, exclude_ids=[products[top].product_id])
+    slots = _check_slot_rules(outfit, "top")
+    assert {"bottom", "shoes", "bag", "accessory"} <= slots
+    assert "one-piece" not in slots and all(r.product.category != "dress" for r in outfit.outfit)
+    assert all(len(v) == 3 for v in outfit.by_slot.values())
+    doc = outfit.to_dict()
+    assert set(doc) >= {"outfit", "by_slot"} and doc["outfit"][0]["product_id"]
+
+
+def test_dress_gets_no_bottom_and_crop_queries_work(fpi_index):
+    index_dir, products, feats = fpi_index
+    index = ComplementIndex.load(index_dir, products)
+    outfit = index.complete(feats[0], None, "dress", k=2)  # a photo crop: image features, no title
+    slots = _check_slot_rules(outfit, "dress")
+    assert "bottom" not in slots and "top" not in slots and {"shoes", "bag"} <= slots
+    shoes = index.complete(None, "black leather ankle boots", "shoes")
+    shoe_slots = _check_slot_rules(shoes, "shoes")
+    assert "shoes" not in shoe_slots and ("one-piece" in shoe_slots) != ("bottom" in shoe_slots)
+    assert {"top", "bottom", "one-piece"} <= set(shoes.by_slot)  # the per-slot lists keep every option
+    with pytest.raises(ValueError, match="image features, its title, or both"):
+        index.complete(None, None, "top")
+    with pytest.raises(KeyError, match="unknown category"):
+        index.complete(feats[0], None, "cape")
+
+
+def test_answers_are_deterministic_and_excluded_ids_stay_out(fpi_index):
+    index_dir, products, feats = fpi_index
+    a = ComplementIndex.load(index_dir, products).complete(feats[5], products[5].title, products[5].category)
+    b = ComplementIndex.load(index_dir, products).complete(feats[5], products[5].title, products[5].category)
+    assert a.to_dict() == b.to_dict()
+    first = a.outfit[0].product.product_id
+    c = ComplementIndex.load(index_dir, products).complete(feats[5], products[5].title, products[5].category,
+                                                          exclude_ids=[first])
+    assert first not in {r.product.product_id for recs in c.by_slot.values() for r in recs}
+
+
+def test_index_without_model_falls_back_and_says_so(fpi_index, tmp_path):
+    index_dir, products, feats = fpi_index
+    for name in ("features.npy", "ids.json"):
+        (tmp_path / name).write_bytes((index_dir / name).read_bytes())
+    (tmp_path / "manifest.json").write_text(json.dumps({"encoder": ENCODER}))
+    index = ComplementIndex.load(tmp_path, products)
+    assert not index.trained
+    outfit = index.complete(feats[0], None, "top")
+    _check_slot_rules(outfit, "top")
+    assert "no compatibility model" in outfit.outfit[0].reason
+
+
+def test_slot_rules_on_the_demo_catalog(request):
+    """The demo world's index (default encoder, built by ingest) answers by the slot rules for every category."""
+    pytest.importorskip("fashion_core.ingest", reason="ingest (similar-items area) not there yet")
+    demo_index = request.getfixturevalue("demo_index")
+    manifest = json.loads((demo_index / "manifest.json").read_text())
+    cat = manifest["catalog"]
+    catalog = load_catalog(cat["path"] if isinstance(cat, dict) else cat, check_images=False)
+    index = ComplementIndex.load(demo_index, catalog.products)
+    ids = json.loads((demo_index / "ids.json").read_text())
+    feats = np.load(demo_index / "features.npy")
+    for category in taxonomy.CATEGORIES:
+        product = catalog.by_category(category)[0]
+        row = ids.index(product.product_id)
+        outfit = index.complete(feats[row], product.title, category, exclude_ids=[product.product_id])
+        slots = _check_slot_rules(outfit, category)
+        if category == "top":
+            assert {"bottom", "shoes"} <= slots and ({"bag", "accessory"} & slots)
+        if category == "dress":
+            assert "bottom" not in slots
