@@ -11,7 +11,11 @@ import csv
 import json
 import shutil
 import sys
+import types
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -75,13 +79,34 @@ def _check_sizes(n_products: int, n_outfits: int, n_looks: int) -> None:
 
 
 def _run(fn: Callable, jobs: Sequence[tuple], workers: int) -> Iterable:
-    """Results of ``fn(*job)`` in job order, in-process or on a small worker pool."""
+    """Results of ``fn(*job)`` in job order, in-process or on a small pool of spawned workers."""
     if workers <= 1 or len(jobs) < PARALLEL_FROM:
         for job in jobs:
             yield fn(*job)
         return
-    with get_context("spawn").Pool(workers) as pool:
-        yield from pool.imap(_star, [(fn, job) for job in jobs], chunksize=16)
+    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
+        with _bare_main():  # workers are launched by the first submit, inside map
+            results = pool.map(_star, [(fn, job) for job in jobs], chunksize=16)
+        try:
+            yield from results
+        except BrokenProcessPool as exc:
+            raise RuntimeError("a demo build worker process died; rerun with --workers 1") from exc
+
+
+@contextmanager
+def _bare_main():
+    """Hide ``__main__`` from spawned workers while they start.
+
+    A spawned child re-runs the parent's main script before it takes jobs; under Streamlit (or its AppTest)
+    that "script" is an app page or a deleted temporary file, and the child dies on it. The jobs only need
+    this module, so the children start from a blank main instead.
+    """
+    real = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = real
 
 
 def _star(packed: tuple[Callable, tuple]):

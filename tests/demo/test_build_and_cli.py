@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import sys
+import types
 
 import pytest
 from PIL import Image
@@ -31,6 +33,10 @@ def test_worker_processes_write_the_same_bytes(tmp_path, monkeypatch):
     from fashion_core.demo import build as build_module
 
     monkeypatch.setattr(build_module, "PARALLEL_FROM", 1)  # use the pool even for a tiny build
+    # Streamlit (and AppTest) leave a main module whose file is gone; spawned workers must not depend on it.
+    fake_main = types.ModuleType("__main__")
+    fake_main.__file__ = str(tmp_path / "deleted_script.py")
+    monkeypatch.setitem(sys.modules, "__main__", fake_main)
     kwargs = dict(seed=1, n_products=120, n_outfits=40, n_looks=3, progress=False)
     assert _hashes(build_demo(tmp_path / "one", workers=1, **kwargs)) == \
         _hashes(build_demo(tmp_path / "two", workers=2, **kwargs))
