@@ -16,7 +16,7 @@ import numpy as np
 from .base import l2_rows
 
 DEFAULT_WEIGHTS: dict[str, float] = {"head": 1.0, "mid": 1.0, "colour": 1.5}
-"""Global weights of the blocks (a few knobs, tuned on fpi leave-one-out; see benchmarks/bench_similar.py)."""
+"""Global weights of the blocks (a few knobs, tuned on fpi leave-one-out with benchmarks/tune_similar.py)."""
 
 DEFAULT_DIM = 128
 """Dimensions kept by the final PCA (Annoy works best well below 1,000)."""
