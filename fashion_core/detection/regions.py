@@ -154,13 +154,15 @@ def row_extent(mask: np.ndarray, y0: float, y1: float, cx: float, min_share: flo
     busy = counts >= max(2, min_share * (b - a))
     if not busy.any():
         return None
-    busy = cv2.morphologyEx(busy.astype(np.uint8)[None, :], cv2.MORPH_CLOSE, np.ones((1, gap), np.uint8))[0] > 0
+    busy = cv2.morphologyEx(busy.astype(np.uint8)[None, :], cv2.MORPH_CLOSE, np.ones((1, gap | 1), np.uint8))[0] > 0  # odd: no shift
     n, labels = cv2.connectedComponents(busy.astype(np.uint8)[None, :], connectivity=4)
     labels = labels[0]
     xi = int(np.clip(cx, 0, w - 1))
     lab = labels[xi]
     if lab == 0:
         cols = np.flatnonzero(labels)
+        if len(cols) == 0:  # closing at the image border can erase a lone busy column
+            return None
         lab = labels[cols[np.argmin(np.abs(cols - xi))]]
     cols = np.flatnonzero(labels == lab)
     return float(cols[0]), float(cols[-1] + 1)

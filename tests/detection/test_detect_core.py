@@ -113,3 +113,17 @@ def test_cli_detect_json_contract(shared_data):
     bad = subprocess.run([sys.executable, "-m", "fashion_core", "detect", "--image", str(ROOT / "README.md")],
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and ("not a recognised image" in bad.stderr or "plain text" in bad.stderr)
+
+
+def test_row_extent_of_a_lone_column_at_the_image_edge_is_found_not_a_crash():
+    import numpy as np
+
+    from fashion_core.detection.regions import row_extent
+
+    mask = np.zeros((20, 30), bool)
+    mask[:, 29] = True  # an even closing kernel erased it and the nearest-run search crashed (an fpi photo)
+    assert row_extent(mask, 0, 20, 5) == (29.0, 30.0)
+    assert row_extent(np.zeros((20, 30), bool), 0, 20, 5) is None
+    mask = np.zeros((20, 30), bool)
+    mask[:, 10:14] = True
+    assert row_extent(mask, 0, 20, 25) == (10.0, 14.0)
