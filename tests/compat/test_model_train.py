@@ -58,6 +58,7 @@ def test_training_is_seeded():
     a = first.embed_features(image=feats.image)
     b = train_model(data, feats, cfg).model.embed_features(image=feats.image)
     np.testing.assert_array_equal(a, b)
+    assert not torch.are_deterministic_algorithms_enabled()  # training's deterministic kernels are switched back off
     assert a.shape == (len(feats.ids), 8) and np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
     heads = first.net.forward_heads(torch.from_numpy(feats.image))
     assert len(heads) == 2 and not torch.allclose(heads[0], heads[1])  # separately seeded runs differ
