@@ -51,8 +51,9 @@ def test_click_on_a_garment_icon_shows_similar_and_complete_the_look(demo_world,
         x, y = detections[target].icon
         click_photo(driver, frame, x * width / image.width, y * height / image.height)
 
+        # Streamlit draws cards one by one: wait for the whole list (k = 10), not the first card
         panels = wait_for(lambda: (t := tab_panels_text(driver)) and len(t) == 2
-                          and re.search(r"D\d{5} · ", t.get("Similar", "")) and t, 120,
+                          and len(re.findall(r"D\d{5} · ", t.get("Similar", ""))) >= 10 and t, 120,
                           "the two result tabs filled with product cards",
                           on_timeout=lambda: driver.save_screenshot(str(test_output / "app_timeout.png")))
         assert list(panels) == ["Similar", "Complete the look"]
