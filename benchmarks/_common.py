@@ -34,6 +34,15 @@ def fpi_index(rebuild: bool = False) -> Path:
     return FPI_INDEX
 
 
+def fpi_labels(ids) -> tuple:
+    """(articleType, baseColour, category) string arrays of fpi products ``ids``, in that order."""
+    import pandas as pd
+
+    meta = pd.read_csv(FPI_CSV, dtype=str).set_index("id").loc[list(ids)]
+    # object -> str, not to_numpy(str): that gives one-character strings
+    return tuple(meta[c].astype(str).to_numpy(dtype=object).astype(str) for c in ("articleType", "baseColour", "category"))
+
+
 def write_results(name: str, command: str, figures: dict) -> Path:
     """Write ``benchmarks/results/<name>.json`` (machine, date, command, figures) and return its path."""
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -88,31 +88,15 @@ def click_answers_in_process(index_dir: Path, runs: int) -> dict:
             "click_answer_ms": {k: percentiles(v) for k, v in stages.items()}}
 
 
-def _isolated_first(detections) -> list[int]:
-    """Garment indices, the icon farthest from every other icon first (a click there is unambiguous)."""
-    import math
-
-    def isolation(i: int) -> float:
-        return min((math.dist(detections[i].icon, d.icon) for j, d in enumerate(detections) if j != i), default=1e9)
-
-    return sorted(range(len(detections)), key=lambda i: -isolation(i))
-
-
-def _selected(driver) -> int | None:
-    """Index of the checked garment in the page's garment list."""
-    from selenium.webdriver.common.by import By
-
-    radios = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stMain"] [data-testid="stRadio"] input[type="radio"]')
-    return next((i for i, el in enumerate(radios) if el.is_selected()), None)
-
-
 def browser_figures(index_dir: Path, cold_runs: int, clicks: int) -> dict:
     """Cold start to interactive page (fresh processes) and click-to-cards time in a real Chromium."""
     from tests.app.browser import (
         chrome,
         click_photo,
         garment_options,
+        isolated_first,
         photo_frame_ready,
+        selected_garment,
         serve_app,
         tab_panels_text,
         wait_for,
@@ -134,11 +118,11 @@ def browser_figures(index_dir: Path, cold_runs: int, clicks: int) -> dict:
                 wait_for(lambda: garment_options(driver), 120, "the garment list")
                 cold.append(time.perf_counter() - start)
                 if run == cold_runs - 1:
-                    for i in _isolated_first(detections)[:clicks]:
+                    for i in isolated_first(detections)[:clicks]:
                         x, y = detections[i].icon
                         before = time.perf_counter()
                         click_photo(driver, frame, x * w / image.width, y * h / image.height)
-                        wait_for(lambda i=i: _selected(driver) == i and " · " in tab_panels_text(driver).get("Similar", ""),
+                        wait_for(lambda i=i: selected_garment(driver) == i and " · " in tab_panels_text(driver).get("Similar", ""),
                                  60, "the result cards")
                         click_ms.append(time.perf_counter() - before)
                         frame, w, h = wait_for(lambda: photo_frame_ready(driver), 60, "the redrawn photo")

@@ -11,8 +11,7 @@ import json
 import time
 
 import numpy as np
-import pandas as pd
-from _common import FPI_CSV, FPI_INDEX, fpi_index, need_shared, write_results
+from _common import FPI_CSV, FPI_INDEX, fpi_index, fpi_labels, need_shared, write_results
 from bench_similar import leave_one_out
 
 from fashion_core.config import DATA_DIR
@@ -36,13 +35,11 @@ def main() -> None:
         start = time.perf_counter()
         build_index(FPI_CSV, CROP_INDEX, crop_fn=product_crop)
         build_s = round(time.perf_counter() - start, 1)
-    meta = pd.read_csv(FPI_CSV, dtype=str).set_index("id")
     rows = {}
     for name, path in (("whole photo", FPI_INDEX), ("garment crop when a person is found", CROP_INDEX)):
         index = load_index(path)
         ids = [p.product_id for p in index.products]
-        at = meta.loc[ids, "articleType"].astype(str).to_numpy(dtype=object).astype(str)
-        col = meta.loc[ids, "baseColour"].astype(str).to_numpy(dtype=object).astype(str)
+        at, col, _ = fpi_labels(ids)
         cat = np.array([p.category for p in index.products])
         rows[name] = leave_one_out(np.asarray(index.vectors), cat, at, col)
         rows[name]["ingest_images_per_s"] = json.loads((path / "manifest.json").read_text()).get("ingest_images_per_s")

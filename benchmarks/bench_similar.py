@@ -15,8 +15,7 @@ import json
 import time
 
 import numpy as np
-import pandas as pd
-from _common import FPI_CSV, fpi_index, need_shared, write_results
+from _common import fpi_index, fpi_labels, need_shared, write_results
 
 from fashion_core.ann import normalize
 
@@ -57,10 +56,8 @@ def main() -> None:
     from fashion_core.recommend import Recommender
 
     index = load_index(path)
-    meta = pd.read_csv(FPI_CSV, dtype=str).set_index("id")
     ids = [p.product_id for p in index.products]
-    at = meta.loc[ids, "articleType"].astype(str).to_numpy(dtype=object).astype(str)  # not to_numpy(str): <U1
-    col = meta.loc[ids, "baseColour"].astype(str).to_numpy(dtype=object).astype(str)
+    at, col, _ = fpi_labels(ids)
     cat = np.array([p.category for p in index.products])
     colour = colour_descriptors([load_image(p.image) for p in index.products])
     spaces = {"colour histogram only": colour, "ImageNet head only": np.asarray(index.features),

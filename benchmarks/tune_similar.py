@@ -1,7 +1,7 @@
 """Tune the similarity descriptor on fpi: encode the catalog once per input size (cached in data/cache),
 then score block weights and PCA sizes by leave-one-out precision within the category (as bench_similar).
 
-Run: .venv/bin/python benchmarks/tune_similar.py --sizes 160 224 [--flip]
+Run: .venv/bin/python benchmarks/tune_similar.py --sizes 160 224
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ import itertools
 import time
 
 import numpy as np
-import pandas as pd
-from _common import FPI_CSV, need_shared
+from _common import FPI_CSV, fpi_labels, need_shared
 from bench_similar import leave_one_out
 from tqdm import tqdm
 
@@ -21,16 +20,14 @@ from fashion_core.config import DATA_DIR
 CACHE = DATA_DIR / "cache" / "tune-similar"
 
 
-def parts_for(size: int, flip: bool = False) -> dict[str, np.ndarray]:
+def parts_for(size: int) -> dict[str, np.ndarray]:
     """Encoder parts + colour for every fpi product at ``size`` px (cached as .npz)."""
-    from PIL import ImageOps
-
     from fashion_core.catalog import load_catalog
     from fashion_core.encoders import create_encoder
     from fashion_core.encoders.descriptor import extract_parts
     from fashion_core.imageio import load_image
 
-    path = CACHE / f"fpi_{size}{'_flip' if flip else ''}.npz"
+    path = CACHE / f"fpi_{size}.npz"
     if path.exists():
         with np.load(path) as z:
             return {k: z[k] for k in z.files}
@@ -39,10 +36,7 @@ def parts_for(size: int, flip: bool = False) -> dict[str, np.ndarray]:
     products = load_catalog(FPI_CSV).products
     chunks, start = [], time.perf_counter()
     for i in tqdm(range(0, len(products), 256), desc=f"encode {size}px"):
-        images = [load_image(p.image) for p in products[i:i + 256]]
-        if flip:
-            images = [ImageOps.mirror(im) for im in images]
-        chunks.append(extract_parts(enc, images))
+        chunks.append(extract_parts(enc, [load_image(p.image) for p in products[i:i + 256]]))
     print(f"{size}px: {len(products) / (time.perf_counter() - start):.1f} images/s")
     parts = {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
     parts["ids"] = np.array([p.product_id for p in products])
@@ -54,21 +48,13 @@ def parts_for(size: int, flip: bool = False) -> dict[str, np.ndarray]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--sizes", type=int, nargs="+", default=[160])
-    ap.add_argument("--flip", action="store_true", help="also average with mirrored images")
     args = ap.parse_args()
     need_shared()
     from fashion_core.encoders.descriptor import Descriptor
 
-    meta = pd.read_csv(FPI_CSV, dtype=str).set_index("id")
     for size in args.sizes:
         parts = parts_for(size)
-        if args.flip:
-            fl = parts_for(size, flip=True)
-            parts = {k: (parts[k] + fl[k]) / 2 if k in ("head", "mid") else parts[k] for k in parts}
-        ids = parts.pop("ids")
-        at = meta.loc[ids, "articleType"].astype(str).to_numpy(dtype=object).astype(str)
-        col = meta.loc[ids, "baseColour"].astype(str).to_numpy(dtype=object).astype(str)
-        cat = meta.loc[ids, "category"].astype(str).to_numpy(dtype=object).astype(str)
+        at, col, cat = fpi_labels(parts.pop("ids"))
         for name in ("head", "colour"):
             r = leave_one_out(parts[name], cat, at, col)
             print(f"{size}px {name:6s} only: p10 type+col {r['p10_type_colour']:.3f} type {r['p10_type']:.3f}")

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import shutil
 import signal
@@ -182,3 +183,19 @@ def tab_panels_text(driver) -> dict[str, str]:
     tabs = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stTab"]')
     panels = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stTabPanel"]')
     return {t.text.strip(): p.get_attribute("textContent") or "" for t, p in zip(tabs, panels)}
+
+
+def isolated_first(detections) -> list[int]:
+    """Garment indices, the icon farthest from every other icon first: a click there hits one icon only."""
+    def isolation(i: int) -> float:
+        return min((math.dist(detections[i].icon, d.icon) for j, d in enumerate(detections) if j != i), default=1e9)
+
+    return sorted(range(len(detections)), key=lambda i: -isolation(i))
+
+
+def selected_garment(driver) -> int | None:
+    """Index of the checked garment in the page's garment list (None when nothing is selected)."""
+    from selenium.webdriver.common.by import By
+
+    radios = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stMain"] [data-testid="stRadio"] input[type="radio"]')
+    return next((i for i, el in enumerate(radios) if el.is_selected()), None)

@@ -17,8 +17,10 @@ from .browser import (
     chrome,
     click_photo,
     garment_options,
+    isolated_first,
     photo_frame_ready,
     pick_sample,
+    selected_garment,
     serve_app,
     tab_panels_text,
     wait_for,
@@ -36,12 +38,7 @@ def test_click_on_a_garment_icon_shows_similar_and_complete_the_look(demo_world,
     image = load_image(sample.path)
     detections = ui.open_recommender(demo_index).detect(image)
     assert detections, f"the detector finds garments in {sample.path.name}"
-    import math
-
-    def isolation(i: int) -> float:  # click the icon farthest from every other icon: no ambiguity in the hit test
-        return min((math.dist(detections[i].icon, d.icon) for j, d in enumerate(detections) if j != i), default=1e9)
-
-    target = max(range(len(detections)), key=isolation)
+    target = isolated_first(detections)[0]
     env = {"FASHION_INDEX": str(demo_index), "FASHION_RESULTS_DIR": str(tmp_path)}
     with serve_app(env, log=test_output / "browser_app.log") as (url, _proc), chrome() as driver:
         driver.get(url)
@@ -57,9 +54,7 @@ def test_click_on_a_garment_icon_shows_similar_and_complete_the_look(demo_world,
                           "the two result tabs filled with product cards",
                           on_timeout=lambda: driver.save_screenshot(str(test_output / "app_timeout.png")))
         assert list(panels) == ["Similar", "Complete the look"]
-        checked = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stMain"] [data-testid="stRadio"] '
-                                                        'input[type="radio"]')
-        assert [i for i, el in enumerate(checked) if el.is_selected()] == [target], "the clicked garment is selected"
+        assert selected_garment(driver) == target, "the clicked garment is selected"
         ids = {name: re.findall(r"(D\d{5}) · ", text) for name, text in panels.items()}
         assert len(ids["Similar"]) == 10, ids
         assert all(catalog.get(i).category == detections[target].category for i in ids["Similar"])
