@@ -16,6 +16,7 @@ from fashion_core.config import DATA_DIR, SHARED_DATA  # noqa: E402
 RESULTS = ROOT / "benchmarks" / "results"
 FPI_CSV = SHARED_DATA / "fpi" / "products.csv"
 FPI_INDEX = DATA_DIR / "indexes" / "fpi"
+PARTS_CACHE = DATA_DIR / "cache" / "tune-similar"
 
 
 def need_shared() -> None:
@@ -32,6 +33,36 @@ def fpi_index(rebuild: bool = False) -> Path:
         compat = DATA_DIR / "demo" / "compat-model"
         build_index(FPI_CSV, FPI_INDEX, compat_model=compat if (compat / "config.json").exists() else None)
     return FPI_INDEX
+
+
+def fpi_parts(size: int = 160) -> dict:
+    """Encoder parts + colour for every fpi product at ``size`` px (cached as .npz)."""
+    import time
+
+    import numpy as np
+    from tqdm import tqdm
+
+    from fashion_core.catalog import load_catalog
+    from fashion_core.encoders import create_encoder
+    from fashion_core.encoders.descriptor import extract_parts
+    from fashion_core.imageio import load_image
+
+    path = PARTS_CACHE / f"fpi_{size}.npz"
+    if path.exists():
+        with np.load(path) as z:
+            return {k: z[k] for k in z.files}
+    enc = create_encoder("efficientnet-lite0")
+    enc.embed_preprocess = enc.embed_preprocess.with_size(size)
+    products = load_catalog(FPI_CSV).products
+    chunks, start = [], time.perf_counter()
+    for i in tqdm(range(0, len(products), 256), desc=f"encode {size}px"):
+        chunks.append(extract_parts(enc, [load_image(p.image) for p in products[i:i + 256]]))
+    print(f"{size}px: {len(products) / (time.perf_counter() - start):.1f} images/s")
+    parts = {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}
+    parts["ids"] = np.array([p.product_id for p in products])
+    PARTS_CACHE.mkdir(parents=True, exist_ok=True)
+    np.savez(path, **parts)
+    return parts
 
 
 def fpi_labels(ids) -> tuple:

@@ -4,7 +4,12 @@ Every class is printed, including those a detector does not attempt (AP 0). The 
 with ``alternatives=True`` (every scored hypothesis, the ranked list mAP expects) and, for the app's view,
 the best hypothesis per body region. Latency: p50/p95 of ``detect`` after warm-up, on this machine.
 
-    .venv/bin/python benchmarks/bench_detection.py [--step 1] [--detector pose] [--no-evidence]
+``--category-model-cv``: the pose detector's evidence comes from a shopper-photo category model
+(``fashion_core.category_model``) fitted on ccp garment crops + clothing/ photos, **cross-validated**: the
+photos are split in 5 folds (sha1 of the file name) and each fold is detected with a model fitted without
+that fold's crops, so no photo is scored by a model that saw it.
+
+    .venv/bin/python benchmarks/bench_detection.py [--step 1] [--detector pose] [--no-evidence] [--category-model-cv]
 """
 
 from __future__ import annotations
@@ -28,7 +33,30 @@ from fashion_core.imageio import load_image  # noqa: E402
 from fashion_core.taxonomy import CATEGORIES  # noqa: E402
 
 
-def run(detector_name: str, step: int, evidence: bool, latency_runs: int) -> dict:
+def fold_models(folds: int = 5) -> tuple[list, object]:
+    """One category model per fold, each fitted on clothing/ photos + ccp crops of the other folds' photos."""
+    from fashion_core.category_model import encode_labelled, fit_category_model
+    from fashion_core.encoders import create_encoder
+
+    encoder = create_encoder("efficientnet-lite0")
+    ccp_json = SHARED_DATA / "ccp" / "annotations.json"
+    parts, labels, groups = encode_labelled(encoder, [ccp_json, SHARED_DATA / "clothing" / "labels.csv"])
+    models = []
+    for f in range(folds):
+        train = [None if g.startswith("ccp/") and photo_fold(g.split(":", 1)[1], folds) == f else lab
+                 for lab, g in zip(labels, groups)]
+        models.append(fit_category_model(encoder, parts, train))
+    return models, encoder
+
+
+def photo_fold(file_name: str, folds: int = 5) -> int:
+    """Fold of a ccp photo (the same split the category model's cross-validation uses)."""
+    from fashion_core.category_model import fold_of
+
+    return fold_of(f"ccp/annotations.json:{file_name}", folds)
+
+
+def run(detector_name: str, step: int, evidence: bool, latency_runs: int, category_cv: bool = False) -> dict:
     """Evaluate one detector on every ``step``-th ccp photo; returns the figures."""
     ccp = SHARED_DATA / "ccp"
     gt = load_coco(ccp / "annotations.json")
@@ -37,14 +65,25 @@ def run(detector_name: str, step: int, evidence: bool, latency_runs: int) -> dic
     ranked = create_detector(detector_name, alternatives=True, min_score=0.0, **kwargs) \
         if detector_name == "pose" else create_detector(detector_name, min_score=0.001)
     best = create_detector(detector_name, **kwargs)
+    models = None
+    if category_cv:
+        from fashion_core.detection.evidence import CategoryModelEvidence
+        from fashion_core.detection.pose import MODEL_EVIDENCE_WEIGHT
+
+        models, encoder = fold_models()
+        for det in (ranked, best):
+            det.evidence_weight = MODEL_EVIDENCE_WEIGHT
     rows_all, rows_best, times = [], [], []
     for i in ids:
         img = load_image(ccp / gt.imgs[i]["file_name"])
+        if models is not None:
+            ev = CategoryModelEvidence(models[photo_fold(gt.imgs[i]["file_name"])], encoder)
+            ranked.evidence = best.evidence = ev
         rows_all += to_coco(i, ranked.detect(img))
         if detector_name == "pose":
             rows_best += to_coco(i, best.detect(img))
-    figures = {"detector": detector_name, "evidence": evidence, "n_photos": len(ids),
-               "ranked": coco_eval(gt, rows_all, ids)}
+    figures = {"detector": detector_name, "evidence": "category model, 5-fold cross-validated" if category_cv
+               else evidence, "n_photos": len(ids), "ranked": coco_eval(gt, rows_all, ids)}
     if detector_name == "pose":
         figures["best_per_region"] = coco_eval(gt, rows_best, ids)
     img = load_image(ccp / gt.imgs[ids[0]]["file_name"])
@@ -85,16 +124,20 @@ def main() -> None:
     ap.add_argument("--step", type=int, default=1, help="use every N-th photo (1 = all 714)")
     ap.add_argument("--no-evidence", action="store_true", help="pose detector without ImageNet evidence")
     ap.add_argument("--latency-runs", type=int, default=30)
+    ap.add_argument("--category-model-cv", action="store_true",
+                    help="pose evidence from a category model, cross-validated over ccp photos (see the module doc)")
     args = ap.parse_args()
     import torch
 
     torch.set_num_threads(2)
-    figures = run(args.detector, args.step, not args.no_evidence, args.latency_runs)
+    figures = run(args.detector, args.step, not args.no_evidence, args.latency_runs, args.category_model_cv)
     report(figures)
     name = "bench_detection" if args.detector == "pose" else f"bench_detection_{args.detector.split(':')[0]}"
+    name += "_category_model" if args.category_model_cv else ""
     out = write_result(name, figures)
     print(f"wrote {out}\nreproduce: .venv/bin/python benchmarks/bench_detection.py --detector {args.detector} "
-          f"--step {args.step}{' --no-evidence' if args.no_evidence else ''}")
+          f"--step {args.step}{' --no-evidence' if args.no_evidence else ''}"
+          f"{' --category-model-cv' if args.category_model_cv else ''}")
 
 
 if __name__ == "__main__":

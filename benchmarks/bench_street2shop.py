@@ -1,9 +1,15 @@
 """Street to shop: a shopper's photo of a garment against the real catalog (fpi).
 
-Queries: garment crops from ../shared/data/ccp (ground-truth boxes) and the photos of
-../shared/data/clothing. precision@10 of the right category, two ways: the raw 10 nearest catalog
-items over the whole catalog (similarity space), and what ``Recommender.similar_items(image=...)`` serves (category voted
-by the nearest products, then the 10 best of that category).
+Queries: garment crops from ../shared/data/ccp (ground-truth boxes, at least 16 px a side) and the photos of
+../shared/data/clothing. precision@10 of the right category for the 10 products served, by how the query's
+category is decided:
+- raw kNN: no category, the 10 nearest catalog products in the similarity space;
+- neighbour vote: the category most of the nearest catalog products have (the default with no category model);
+- category model: ``fashion_core.category_model`` fitted on labelled shopper photos, **cross-validated**:
+  5 photo-disjoint folds (sha1 of the photo) over both sets; each query is answered by a model fitted on the
+  other folds only (what `fashion-core category train --validate` prints);
+- category model, other set only: fitted on one query set, measured on the other (transfer to new data).
+Then the 10 best products of that category are served, as ``Recommender.similar_items(image=...)`` does.
 
 Run: .venv/bin/python benchmarks/bench_street2shop.py [--limit N]
 """
@@ -11,83 +17,64 @@ Run: .venv/bin/python benchmarks/bench_street2shop.py [--limit N]
 from __future__ import annotations
 
 import argparse
-import json
 
 import numpy as np
-import pandas as pd
 from _common import SHARED_DATA, fpi_index, need_shared, write_results
 
-from fashion_core import taxonomy
-
 COMMAND = ".venv/bin/python benchmarks/bench_street2shop.py"
+SETS = {"ccp gt crops": SHARED_DATA / "ccp" / "annotations.json", "clothing photos": SHARED_DATA / "clothing" / "labels.csv"}
 
 
-def _spread(n: int, limit: int) -> list[int]:
-    """``min(n, limit)`` evenly spaced positions in 0..n-1 (deterministic sample)."""
-    return sorted(set(np.linspace(0, n - 1, min(n, limit)).round().astype(int).tolist()))
-
-
-def ccp_queries(limit: int):
-    """(image crop, category) for every ground-truth box of the ccp photos (at most ``limit``)."""
-    from fashion_core.imageio import load_image
-
-    doc = json.loads((SHARED_DATA / "ccp" / "annotations.json").read_text())
-    names = {c["id"]: c["name"] for c in doc["categories"]}
-    files = {im["id"]: im["file_name"] for im in doc["images"]}
-    anns = [a for a in doc["annotations"] if a["bbox"][2] >= 16 and a["bbox"][3] >= 16]
-    anns = [anns[i] for i in _spread(len(anns), limit)]  # evenly spaced sample, in photo order
-    cache: dict[int, object] = {}
-    for a in anns:
-        if a["image_id"] not in cache:
-            cache.clear()
-            cache[a["image_id"]] = load_image(SHARED_DATA / "ccp" / files[a["image_id"]])
-        x, y, w, h = a["bbox"]
-        yield cache[a["image_id"]].crop((x, y, x + w, y + h)), names[a["category_id"]]
-
-
-def clothing_queries(limit: int):
-    """(photo, category) for the clothing/ photos (labels mapped through the taxonomy)."""
-    from fashion_core.imageio import load_image
-
-    labels = pd.read_csv(SHARED_DATA / "clothing" / "labels.csv")
-    for row in labels.iloc[_spread(len(labels), limit)].itertuples():
-        yield load_image(SHARED_DATA / "clothing" / row.image), taxonomy.to_category(row.label)
-
-
-def evaluate(rec, queries) -> dict:
-    """precision@10 of the right category: raw kNN over the whole catalog, and as served."""
-    from fashion_core.ann import exact_search
-
-    raw, served, vote_ok, n = [], [], [], 0
-    cats = np.array([p.category for p in rec.index.products])
-    for image, category in queries:
-        vector, _ = rec.image_vector(image)
-        idx, _ = exact_search(rec.index.vectors, vector, 10)
-        raw.append(float((cats[idx[0]] == category).mean()))
-        got = rec.similar_items(image=image, k=10)
-        served.append(float(np.mean([r.product.category == category for r in got])) if got else 0.0)
-        vote_ok.append(got[0].product.category == category if got else False)
-        n += 1
-    return {"n_queries": n, "p10_category_raw_knn": round(float(np.mean(raw)), 4),
-            "p10_category_served": round(float(np.mean(served)), 4),
-            "category_vote_accuracy": round(float(np.mean(vote_ok)), 4)}
+def served_precision(rec, vectors: np.ndarray, categories: list[str | None], truth: list[str]) -> np.ndarray:
+    """Per query: share of the 10 products served in ``categories[i]`` (None = whole catalog) that are ``truth[i]``."""
+    out = np.zeros(len(truth))
+    for i, (v, c, t) in enumerate(zip(vectors, categories, truth)):
+        hits = rec.index.search(v, 10, category=c)
+        out[i] = np.mean([rec.index.products[r].category == t for r, _ in hits]) if hits else 0.0
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--limit", type=int, default=100_000, help="at most this many queries per set")
+    ap.add_argument("--limit", type=int, default=None, help="at most this many queries per set (default: all)")
     args = ap.parse_args()
     need_shared()
+    from fashion_core.category_model import (
+        cross_validated_predictions,
+        encode_labelled,
+        fit_category_model,
+        source_name,
+    )
     from fashion_core.recommend import Recommender
 
     rec = Recommender(fpi_index())
-    figures = {"ccp gt crops": evaluate(rec, ccp_queries(args.limit)),
-               "clothing photos": evaluate(rec, clothing_queries(args.limit))}
-    print("street to shop against fpi: precision@10 of the right category")
+    allowed = list(rec.index.categories)
+    parts, labels, groups = encode_labelled(rec.encoder, list(SETS.values()), limit=args.limit)
+    source = np.array([g.split(":", 1)[0] for g in groups])
+    vectors = rec.index.descriptor.transform(parts)
+    vote = [rec.infer_category(h) for h in parts["head"]]
+    cv = cross_validated_predictions(rec.encoder, parts, labels, groups, allowed=allowed)
+    transfer = [""] * len(labels)
+    for s in np.unique(source):
+        train = [lab if src != s else None for lab, src in zip(labels, source)]
+        held = np.flatnonzero(source == s)
+        model = fit_category_model(rec.encoder, parts, train)
+        for i, c in zip(held, model.predict({k: v[held] for k, v in parts.items()}, allowed)):
+            transfer[i] = c
+    rows = {"raw kNN (no category)": served_precision(rec, vectors, [None] * len(labels), labels),
+            "neighbour vote": served_precision(rec, vectors, vote, labels),
+            "category model, 5-fold cross-validated": served_precision(rec, vectors, cv, labels),
+            "category model, fitted on the other set only": served_precision(rec, vectors, transfer, labels)}
+    figures = {}
+    for name, folder in SETS.items():
+        sel = source == source_name(folder)
+        figures[name] = {"n_queries": int(sel.sum()), **{row: round(float(p[sel].mean()), 4) for row, p in rows.items()}}
+    print("street to shop against fpi: precision@10 of the right category, by how the query's category is decided")
     for name, r in figures.items():
-        print(f"{name:16s} n={r['n_queries']:5d}  raw kNN {r['p10_category_raw_knn']:.3f}  "
-              f"served {r['p10_category_served']:.3f}  vote accuracy {r['category_vote_accuracy']:.3f}")
-    cmd = COMMAND + (f" --limit {args.limit}" if args.limit != 100_000 else "")
+        print(f"{name} (n={r['n_queries']})")
+        for row in rows:
+            print(f"  {row:46s} {r[row]:.3f}")
+    cmd = COMMAND + (f" --limit {args.limit}" if args.limit else "")
     print(f"written {write_results('bench_street2shop', cmd, figures)}; reproduce: {cmd}")
 
 

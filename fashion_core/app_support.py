@@ -351,9 +351,10 @@ def open_recommender(index_dir: str | Path) -> Any:
     index_dir = Path(index_dir)
     if not (index_dir / "manifest.json").exists():
         raise FileNotFoundError(f"{index_dir} has no manifest.json")
+    from .config import settings
     from .recommend import Recommender
 
-    return Recommender(index_dir)
+    return Recommender(index_dir, category_model=settings().category_model)
 
 
 def _cache_resource(fn):
@@ -458,8 +459,9 @@ def _flat(d: Any, prefix: str = "") -> dict[str, str]:
     return out
 
 
-def model_table(manifest: dict, detector: str, detector_obj: Any = None) -> pd.DataFrame:
-    """One row per loaded model (encoder, detector, compatibility model, index): name, weights hash, details."""
+def model_table(manifest: dict, detector: str, detector_obj: Any = None, category_model: Any = None) -> pd.DataFrame:
+    """One row per loaded model (encoder, detector, compatibility model, index, attribute heads, category model):
+    name, weights hash, details."""
     enc = manifest.get("encoder") or {}
     rows = [{"role": "image encoder", "name": enc.get("name", "?"), "weights": enc.get("weights_id", "?"),
              "details": f"dim {enc.get('dim', '?')}"}]
@@ -480,4 +482,15 @@ def model_table(manifest: dict, detector: str, detector_obj: Any = None) -> pd.D
     rows.append({"role": "index", "name": f"schema {manifest.get('schema_version', '?')}",
                  "weights": cat.get("hash", "") if isinstance(cat, dict) else "",
                  "details": f"built {manifest.get('created', '?')} from {catalog_source(manifest)}"})
+    heads = (manifest.get("similarity") or {}).get("attribute_heads") or []
+    rows.append({"role": "attribute heads", "name": ", ".join(h["name"] for h in heads) or "none", "weights": "",
+                 "details": "; ".join(f"{h['name']}: {len(h['classes'])} classes" for h in heads)
+                 or "similarity from the visual descriptor only"})
+    if category_model is not None:
+        rows.append({"role": "category model", "name": "shopper photos", "weights": category_model.encoder["weights_id"],
+                     "details": f"classes {', '.join(category_model.classes)}; "
+                                f"{category_model.trained_on.get('n_images', '?')} training images"})
+    else:
+        rows.append({"role": "category model", "name": "none", "weights": "",
+                     "details": "image queries take the category the nearest catalog products vote for"})
     return pd.DataFrame(rows, columns=["role", "name", "weights", "details"])

@@ -24,6 +24,9 @@ class Settings:
     detector: str = field(default_factory=lambda: os.environ.get("FASHION_DETECTOR", "pose"))
     compat_model: Path | None = field(
         default_factory=lambda: Path(p) if (p := os.environ.get("FASHION_COMPAT_MODEL")) else None)
+    category_model: Path | None = field(
+        default_factory=lambda: Path(p) if (p := os.environ.get("FASHION_CATEGORY_MODEL")) else None)
+    """Shopper-photo category model (``fashion-core category train``); None: image queries use the neighbour vote."""
     cache_dir: Path = MODELS_DIR
 
 

@@ -24,6 +24,7 @@ from . import taxonomy
 from .ann import exact_search
 from .catalog import Catalog, Product, load_catalog
 from .encoders import create_encoder
+from .encoders.attributes import column_labels, default_columns
 from .encoders.descriptor import Descriptor, extract_parts, weights_for
 from .imageio import ImageError, load_image
 from .index import N_TREES, SCHEMA_VERSION, SEARCH_K_PER_RESULT, write_category_indexes
@@ -39,8 +40,11 @@ RECALL_SAMPLE = 200
 
 def build_index(catalog_path: str | Path, out_dir: str | Path, encoder: str = "efficientnet-lite0",
                 compat_model: Path | None = None, progress: bool = True,
-                crop_fn: Callable | None = None) -> Path:
-    """Ingest ``catalog_path`` into the index directory ``out_dir`` (atomic swap); returns ``out_dir``."""
+                crop_fn: Callable | None = None, attributes: list[str] | None = None) -> Path:
+    """Ingest ``catalog_path`` into the index directory ``out_dir`` (atomic swap); returns ``out_dir``.
+
+    ``attributes``: catalog columns to fit attribute heads on (``encoders.attributes``); None picks the
+    catalog's type and colour columns when it has them, ``[]`` fits none."""
     t0 = time.perf_counter()
     out_dir = Path(out_dir).resolve()
     catalog = load_catalog(catalog_path)
@@ -49,6 +53,7 @@ def build_index(catalog_path: str | Path, out_dir: str | Path, encoder: str = "e
         log.warning("rejected %s", line)
     if len(catalog) == 0:
         raise ValueError(f"catalog {catalog_path}: no valid products to index ({catalog.report.summary()})")
+    columns = _attribute_columns(catalog, catalog_path, attributes)
     enc = create_encoder(encoder)
     staging = out_dir.parent / f".{out_dir.name}.staging"
     key = {"catalog_hash": catalog.content_hash(), "encoder": enc.name, "weights_id": enc.weights_id,
@@ -65,7 +70,12 @@ def build_index(catalog_path: str | Path, out_dir: str | Path, encoder: str = "e
         if not good:
             log.warning("skipped %s: its image could not be decoded", p.product_id)
     parts = {k: v[ok] for k, v in parts.items()}
-    descriptor = Descriptor(weights=weights_for(enc)).fit(parts)
+    rows = [p.attributes for p in products]
+    t_fit = time.perf_counter()
+    descriptor = Descriptor(weights=weights_for(enc)).fit(parts, {c: column_labels(rows, c) for c in columns})
+    if descriptor.heads:
+        print("attribute heads: " + ", ".join(f"{h.name} ({len(h.classes)} classes)" for h in descriptor.heads)
+              + f", fitted in {time.perf_counter() - t_fit:.1f} s", file=sys.stderr)
     vectors = descriptor.transform(parts)
     features = np.ascontiguousarray(parts["head"], dtype=np.float32)
     categories = [p.category for p in products]
@@ -91,6 +101,18 @@ def build_index(catalog_path: str | Path, out_dir: str | Path, encoder: str = "e
     log.info("index %s: %d products, %d categories, %.1f s", out_dir, len(products), len(counts),
              manifest["build_seconds"])
     return out_dir
+
+
+def _attribute_columns(catalog: Catalog, catalog_path, attributes: list[str] | None) -> list[str]:
+    """The columns to fit attribute heads on; asked-for columns with no values are an error before any work."""
+    rows = [p.attributes for p in catalog.products]
+    if attributes is None:
+        return default_columns(rows)
+    missing = [c for c in attributes if all(v is None for v in column_labels(rows, c))]
+    if missing:
+        raise ValueError(f"catalog {catalog_path}: no values in attribute column(s) {', '.join(missing)}; "
+                         f"columns with values: {', '.join(sorted({k for r in rows for k in r})) or 'none'}")
+    return list(attributes)
 
 
 def _prepare_staging(staging: Path, key: dict) -> None:

@@ -1,8 +1,9 @@
 """The Recommender facade: similar items, complete the look, detect and crop, over one loaded index.
 
 Models and the index load once per process; every method is read-only, so app sessions share one
-instance. Image queries without a category take it from a similarity-weighted vote of their
-nearest catalog neighbours (street-to-shop), never from a separate classifier.
+instance. Image queries without a category take it from the shopper-photo category model when one is
+configured (``fashion_core.category_model``, ``FASHION_CATEGORY_MODEL``), else from a similarity-weighted
+vote of their nearest catalog neighbours (street-to-shop).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from PIL import Image
 
 from .ann import exact_search
 from .catalog import Catalog
+from .category_model import CategoryModel
 from .config import settings
 from .encoders import create_encoder
 from .encoders.descriptor import extract_parts
@@ -28,7 +30,8 @@ VOTE_NEIGHBOURS = 10
 class Recommender:
     """Similar and complementary products for a product id or an image, from one index directory."""
 
-    def __init__(self, index_dir: Path | None = None, encoder=None, detector=None):
+    def __init__(self, index_dir: Path | None = None, encoder=None, detector=None,
+                 category_model: CategoryModel | Path | str | None = None):
         self.index_dir = Path(index_dir or settings().index_dir)
         if isinstance(encoder, str):
             encoder = create_encoder(encoder)
@@ -41,18 +44,35 @@ class Recommender:
         self.catalog: Catalog = index.catalog
         self._detector = detector
         self._complement = None
+        if isinstance(category_model, (str, Path)):
+            category_model = CategoryModel.load(category_model)
+        if category_model is not None:
+            category_model.check_encoder(self.encoder)
+        self.category_model: CategoryModel | None = category_model
 
     @classmethod
     def from_settings(cls) -> Recommender:
         """The recommender for the configured index and encoder (``FASHION_*`` environment variables)."""
         s = settings()
-        return cls(s.index_dir, encoder=s.encoder)
+        return cls(s.index_dir, encoder=s.encoder, category_model=s.category_model)
 
     # ------------------------------------------------------------------ queries
     def image_vector(self, image: Image.Image) -> tuple[np.ndarray, np.ndarray]:
         """(similarity vector, raw encoder feature) of one query image."""
+        vector, parts = self.image_parts(image)
+        return vector, parts["head"][0]
+
+    def image_parts(self, image: Image.Image) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """(similarity vector, encoder parts of the one image) of a query image."""
         parts = extract_parts(self.encoder, [image])
-        return self.index.descriptor.transform(parts)[0], parts["head"][0]
+        return self.index.descriptor.transform(parts)[0], parts
+
+    def image_category(self, parts: dict[str, np.ndarray]) -> str:
+        """The category of a query image (its encoder ``parts``): the category model's, among the indexed
+        categories, when one is loaded; else the nearest products' vote (:meth:`infer_category`)."""
+        if self.category_model is not None:
+            return self.category_model.predict(parts, allowed=list(self.index.categories))[0]
+        return self.infer_category(parts["head"][0])
 
     def infer_category(self, feature: np.ndarray, k: int = VOTE_NEIGHBOURS) -> str:
         """The category most of the nearest catalog products (similarity-weighted) belong to, by the raw encoder
@@ -72,8 +92,8 @@ class Recommender:
             product = self.index.products[row]
             return (np.asarray(self.index.vectors[row]), np.asarray(self.index.features[row]),
                     category or product.category, {row}, product.title)
-        vector, feature = self.image_vector(image)
-        return vector, feature, category or self.infer_category(feature), set(), None
+        vector, parts = self.image_parts(image)
+        return vector, parts["head"][0], category or self.image_category(parts), set(), None
 
     def similar_items(self, product_id: str | None = None, image: Image.Image | None = None,
                       category: str | None = None, k: int = 10) -> list[Recommendation]:
@@ -101,7 +121,10 @@ class Recommender:
         if self._detector is None:
             from .detection import create_detector
 
-            self._detector = create_detector(settings().detector)
+            name = settings().detector
+            kwargs = {"category_model": self.category_model, "encoder": self.encoder} \
+                if name == "pose" and self.category_model is not None else {}
+            self._detector = create_detector(name, **kwargs)
         return self._detector.detect(image)
 
     def crop(self, image: Image.Image, detection) -> Image.Image:

@@ -22,7 +22,8 @@ except Exception as exc:
 manifest = rec.manifest
 
 st.subheader("Loaded models")
-st.dataframe(ui.model_table(manifest, cfg.detector, getattr(rec, "_detector", None)), hide_index=True,
+st.dataframe(ui.model_table(manifest, cfg.detector, getattr(rec, "_detector", None),
+                            getattr(rec, "category_model", None)), hide_index=True,
              width="stretch")
 
 st.subheader("Index")

@@ -14,7 +14,8 @@ import sys
 
 from fashion_core import __version__
 
-COMMAND_MODULES = ("catalog_cmd", "demo_cmd", "index_cmd", "compat_cmd", "detect_cmd", "detector_cmd", "setup_cmd")
+COMMAND_MODULES = ("catalog_cmd", "demo_cmd", "index_cmd", "category_cmd", "compat_cmd", "detect_cmd", "detector_cmd",
+                   "setup_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -19,6 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     src.add_argument("--queries", type=Path, help="CSV with an 'image' column: many photos, models loaded once")
     p.add_argument("--detector", default=None, help="pose (default, or FASHION_DETECTOR) or yolo:<weights.pt>")
     p.add_argument("--min-score", type=float, default=None, help="drop detections scored below this")
+    p.add_argument("--category-model", type=Path, default=None,
+                   help="pose detector: category evidence from this model (`fashion-core category train`) instead "
+                        "of ImageNet classes (default: FASHION_CATEGORY_MODEL)")
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
     p.set_defaults(func=_detect)
 
@@ -54,7 +57,11 @@ def _detect(args: argparse.Namespace) -> int:
     else:
         images = [args.image]
     kwargs = {} if args.min_score is None else {"min_score": args.min_score}
-    detector = create_detector(args.detector or settings().detector, **kwargs)
+    name = args.detector or settings().detector
+    category_model = args.category_model or settings().category_model
+    if category_model is not None and name == "pose":
+        kwargs["category_model"] = category_model
+    detector = create_detector(name, **kwargs)
     results = []
     for path in images:
         dets = detector.detect(load_image(path))

@@ -19,6 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     build.add_argument("--encoder", default=None, help="image encoder name (default: FASHION_ENCODER or efficientnet-lite0)")
     build.add_argument("--compat-model", type=Path, default=None, help="compatibility model directory")
     build.add_argument("--crop", action="store_true", help="encode the garment crop when a photo shows a person")
+    build.add_argument("--attributes", default=None,
+                       help="comma-separated catalog columns to fit attribute heads on (type, colour); 'none' for "
+                            "none; default: the catalog's type and colour columns when present")
     build.add_argument("--no-progress", action="store_true", help="no progress bar")
     build.add_argument("--quiet", action="store_true", help="no progress bar, warnings only")
     build.add_argument("--json", action="store_true", help="print the manifest as JSON")
@@ -33,6 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--queries", type=Path, help="CSV with a product_id or image column (many queries)")
     sim.add_argument("--category", default=None, help="restrict to this category (default: the query's)")
     sim.add_argument("-k", type=int, default=10, help="results per query")
+    sim.add_argument("--category-model", type=Path, default=None,
+                     help="shopper-photo category model for image queries (default: FASHION_CATEGORY_MODEL; "
+                          "none: the nearest products vote)")
     sim.add_argument("--json", action="store_true", help="one JSON document on stdout")
     sim.set_defaults(func=_similar)
 
@@ -48,8 +54,11 @@ def _build(args: argparse.Namespace) -> int:
     crop_fn = None
     if args.crop:
         from ..detection.crops import product_crop as crop_fn
+    attributes = None if args.attributes is None else \
+        [] if args.attributes.strip().lower() == "none" else [c.strip() for c in args.attributes.split(",") if c.strip()]
     out = build_index(args.catalog, args.out, encoder=args.encoder or settings().encoder,
-                      compat_model=args.compat_model, progress=not (args.no_progress or args.quiet), crop_fn=crop_fn)
+                      compat_model=args.compat_model, progress=not (args.no_progress or args.quiet), crop_fn=crop_fn,
+                      attributes=attributes)
     manifest = json.loads((out / "manifest.json").read_text())
     if args.json:
         emit_json(manifest)
@@ -57,7 +66,8 @@ def _build(args: argparse.Namespace) -> int:
         c = manifest["counts"]
         print(f"index {out}: {c['products']} products in {len(manifest['categories'])} categories, "
               f"encoder {manifest['encoder']['name']} ({manifest['encoder']['weights_id']}), "
-              f"{c['rejected_rows']} rows rejected, ANN recall@10 {manifest['ann']['recall_at_10_sample']:.3f}, "
+              f"{c['rejected_rows']} rows rejected, attribute heads "
+              f"{', '.join(h['name'] for h in manifest['similarity'].get('attribute_heads', [])) or 'none'}, ANN recall@10 {manifest['ann']['recall_at_10_sample']:.3f}, "
               f"{manifest['build_seconds']} s")
     return 0
 
@@ -85,7 +95,10 @@ def _similar(args: argparse.Namespace) -> int:
 
     if args.k <= 0:
         raise ValueError(f"-k must be positive, got {args.k}")
-    rec = Recommender(args.index) if args.index else Recommender.from_settings()
+    from ..config import settings
+
+    rec = Recommender(args.index or settings().index_dir, encoder=None if args.index else settings().encoder,
+                      category_model=args.category_model or settings().category_model)
     if args.queries:
         queries = _read_queries(args.queries)
     else:

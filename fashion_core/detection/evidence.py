@@ -49,3 +49,34 @@ class ImageNetEvidence:
             self._matrix = category_matrix(self.encoder.imagenet_classes)
         probs = self.encoder.imagenet_probs(list(crops))
         return probs @ self._matrix
+
+
+class CategoryModelEvidence:
+    """Category probabilities of crops from a shopper-photo category model (``fashion_core.category_model``):
+    fitted on labelled garment crops, it tells top from outerwear from dress far better than ImageNet classes."""
+
+    def __init__(self, model, encoder=None) -> None:
+        from ..category_model import CategoryModel
+
+        self.model = model if isinstance(model, CategoryModel) else CategoryModel.load(model)
+        self._encoder = encoder
+        self._columns = [taxonomy.CATEGORIES.index(c) for c in self.model.classes]
+
+    @property
+    def encoder(self):
+        """The image encoder the model was fitted on (created on first use; checked against the model)."""
+        if self._encoder is None:
+            from ..encoders import create_encoder
+
+            self._encoder = create_encoder(self.model.encoder["name"])
+        self.model.check_encoder(self._encoder)
+        return self._encoder
+
+    def category_probs(self, crops: Sequence[Image.Image]) -> np.ndarray:
+        """(n, 12) category probabilities (columns in ``taxonomy.CATEGORIES`` order; unknown classes 0)."""
+        out = np.zeros((len(crops), len(taxonomy.CATEGORIES)), np.float32)
+        if crops:
+            from ..encoders.descriptor import extract_parts
+
+            out[:, self._columns] = self.model.probs(extract_parts(self.encoder, list(crops)))
+        return out

@@ -28,6 +28,29 @@ def _squash(x: float) -> float:
     return float(1.0 / (1.0 + np.exp(-x)))
 
 
+BOX_ADJUST: dict[str, tuple[float, float, float, float]] = {
+    "top": (0.01, 0.06, 0.0, 0.01),
+    "outerwear": (0.0, 0.03, 0.0, 0.06),
+    "pants": (0.0, -0.01, 0.0, 0.02),
+    "shorts": (0.07, -0.03, -0.06, -0.01),
+    "skirt": (0.0, -0.03, -0.01, -0.01),
+    "dress": (0.05, 0.08, -0.06, 0.0),
+    "shoes": (-0.06, 0.15, 0.03, 0.0),
+}
+"""Per-category shift of each box edge (x0, y0, x1, y1) as a share of the box's width / height: the median
+offset from the rule boxes to the garment masks' boxes on ccp (e.g. a shoe box starts at the ankle keypoint,
+the shoe below it; a dress box from the shoulder line is too wide at the hem)."""
+
+
+def adjust_box(box: tuple[float, float, float, float], category: str) -> tuple[float, float, float, float]:
+    """``box`` with the category's :data:`BOX_ADJUST` edge shifts applied (unknown categories unchanged)."""
+    a = BOX_ADJUST.get(category)
+    if a is None:
+        return box
+    x0, y0, x1, y1 = box
+    w, h = x1 - x0, y1 - y0
+    return (x0 + a[0] * w, y0 + a[1] * h, x1 + a[2] * w, y1 + a[3] * h)
+
 WORK_HEIGHT = 360
 """Rules run on the person's padded box scaled to at most this many pixels high (speed; boxes map back)."""
 

@@ -1,9 +1,11 @@
-"""The offline default detector: MediaPipe pose + person mask → garment regions → categories (+ ImageNet evidence).
+"""The offline default detector: MediaPipe pose + person mask → garment regions → categories (+ crop evidence).
 
 Per person, :mod:`.garments` proposes scored hypotheses per body region (upper, outer, lower, each foot).
-With evidence on, the best box of the upper, outer and lower regions is cropped and classified by
-EfficientNet-Lite0 (ImageNet classes mapped through the taxonomy); the region's category scores mix the
-geometric score with that evidence. ``alternatives=False`` (the app, the CLI) keeps the best hypothesis of
+With evidence on, every distinct upper / outer / lower box is cropped and classified, by EfficientNet-Lite0's
+ImageNet classes mapped through the taxonomy or, when given, by a category model fitted on garment crops
+(``fashion_core.category_model``); each hypothesis score mixes geometry with the probability of its category
+among those competing for that garment. Boxes then get the category's edge adjustment
+(``garments.BOX_ADJUST``). ``alternatives=False`` (the app, the CLI) keeps the best hypothesis of
 each region above ``min_score`` and drops the lower garment under a dress; ``alternatives=True`` keeps every
 hypothesis with its score, as a benchmark's ranked detection list wants.
 With no person in the photo, a photo of one garment (a flat lay, a packshot) gives one detection of the
@@ -16,8 +18,8 @@ import numpy as np
 from PIL import Image
 
 from .. import taxonomy
-from .evidence import ImageNetEvidence
-from .garments import propose
+from .evidence import CategoryModelEvidence, ImageNetEvidence
+from .garments import adjust_box, propose
 from .icons import icon_position
 from .people import PoseEstimator
 from .regions import Hypothesis
@@ -29,6 +31,9 @@ WORK_SIDE = (480, 1024)
 
 EVIDENCE_REGIONS = ("upper", "outer", "lower")
 EVIDENCE_WEIGHT = 0.35
+"""Share of a hypothesis score that ImageNet evidence decides (the rest is geometry)."""
+MODEL_EVIDENCE_WEIGHT = 0.6
+"""Share a category model's evidence decides (it is trained on garment crops: trusted more)."""
 KEYPOINTS_KEPT = ("nose", "left_eye", "right_eye", "left_shoulder", "right_shoulder", "left_hip", "right_hip",
                   "left_knee", "right_knee", "left_ankle", "right_ankle", "left_heel", "right_heel",
                   "left_foot_index", "right_foot_index")
@@ -40,9 +45,15 @@ class PoseGuidedDetector:
     name = "pose"
 
     def __init__(self, evidence: bool = True, alternatives: bool = False, min_score: float = 0.3,
-                 model_complexity: int = 1, encoder=None) -> None:
+                 model_complexity: int = 1, encoder=None, category_model=None,
+                 evidence_weight: float | None = None) -> None:
         self.estimator = PoseEstimator(model_complexity=model_complexity)
-        self.evidence = ImageNetEvidence(encoder) if evidence else None
+        if evidence and category_model is not None:
+            self.evidence = CategoryModelEvidence(category_model, encoder)
+        else:
+            self.evidence = ImageNetEvidence(encoder) if evidence else None
+        self.evidence_weight = evidence_weight if evidence_weight is not None else \
+            MODEL_EVIDENCE_WEIGHT if isinstance(self.evidence, CategoryModelEvidence) else EVIDENCE_WEIGHT
         self.alternatives = alternatives
         self.min_score = min_score
 
@@ -65,27 +76,27 @@ class PoseGuidedDetector:
         return out
 
     def _weigh(self, work: Image.Image, hyps: list[Hypothesis]) -> list[Hypothesis]:
-        best: dict[str, Hypothesis] = {}
+        """Mix each upper / outer / lower hypothesis score with the evidence on its own box's crop: the
+        probability of its category among the categories proposed for that region."""
+        boxes: dict[tuple, int] = {}
         for h in hyps:
-            if h.region in EVIDENCE_REGIONS and (h.region not in best or h.score > best[h.region].score):
-                best[h.region] = h
-        regions = [r for r in EVIDENCE_REGIONS if r in best]
-        crops = [work.crop(tuple(int(round(v)) for v in best[r].box)) for r in regions
-                 if _area(best[r].box) > 16]
-        if len(crops) != len(regions):
+            if h.region in EVIDENCE_REGIONS and _area(h.box) > 16:
+                boxes.setdefault(_box_key(h.box), len(boxes))
+        if not boxes:
             return hyps
-        probs = self.evidence.category_probs(crops)
-        by_region = dict(zip(regions, probs))
+        probs = self.evidence.category_probs([work.crop(k) for k in boxes])
+        # an outer box may hold a top or a dress, an upper box a coat: they compete as one family
+        candidates = {r: sorted({g.category for g in hyps if _family(g.region) == _family(r)}) for r in EVIDENCE_REGIONS}
         out = []
         for h in hyps:
-            p = by_region.get(h.region)
-            if p is not None:
-                candidates = [c for c in taxonomy.CATEGORIES if any(g.region == h.region and g.category == c
-                                                                    for g in hyps)]
-                mass = sum(p[taxonomy.CATEGORIES.index(c)] for c in candidates)
-                if mass > 0.05 and len(candidates) > 1:
+            row = boxes.get(_box_key(h.box)) if h.region in EVIDENCE_REGIONS else None
+            if row is not None and len(candidates[h.region]) > 1:
+                p = probs[row]
+                mass = sum(p[taxonomy.CATEGORIES.index(c)] for c in candidates[h.region])
+                if mass > 0.05:
                     share = p[taxonomy.CATEGORIES.index(h.category)] / mass
-                    h = Hypothesis(h.region, h.category, h.box, (1 - EVIDENCE_WEIGHT) * h.score + EVIDENCE_WEIGHT * share)
+                    h = Hypothesis(h.region, h.category, h.box,
+                                   (1 - self.evidence_weight) * h.score + self.evidence_weight * share)
             out.append(h)
         return out
 
@@ -108,7 +119,8 @@ class PoseGuidedDetector:
         vis = {n: person.keypoints[n][2] for n in KEYPOINTS_KEPT}
         out = []
         for h in sorted(hyps, key=lambda h: (-h.score, h.category)):
-            box = tuple(v / scale for v in h.box)
+            box = tuple(float(np.clip(v / scale, 0, lim)) for v, lim in
+                        zip(adjust_box(h.box, h.category), (shape[1] / scale, shape[0] / scale) * 2))
             if _area(box) <= 1:
                 continue
             icon = icon_position(box, h.category, kps, vis)
@@ -148,6 +160,16 @@ def _work_scale(size: tuple[int, int]) -> float:
     if long_side > hi:
         return hi / long_side
     return 1.0
+
+
+def _family(region: str) -> str:
+    """Regions whose categories compete for the same garment (upper and outer: top / outerwear / dress)."""
+    return "upper" if region in ("upper", "outer") else region
+
+
+def _box_key(box) -> tuple[int, int, int, int]:
+    """Integer pixel box: the crop rectangle, and the key that groups hypotheses sharing one box."""
+    return tuple(int(round(v)) for v in box)
 
 
 def _area(box) -> float:

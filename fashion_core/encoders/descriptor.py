@@ -1,9 +1,11 @@
-"""The similarity vector of a product image: encoder parts and garment colour, centred, weighted, reduced.
+"""The similarity vector of a product image: encoder parts and garment colour, centred, weighted, reduced,
+then joined by the class probabilities of the catalog's attribute heads.
 
-Fitted on the catalog itself (unsupervised: means and a PCA), saved beside the index as one
-``descriptor.npz`` (no pickles) plus the knobs in the manifest, so a query image is mapped exactly
-as the catalog was. Blocks are ``head`` (encoder embedding), ``mid`` (pooled intermediate stages,
-texture / colour sensitive) and ``colour`` (:mod:`fashion_core.encoders.colour`).
+Fitted on the catalog itself (means and a PCA, unsupervised; then :mod:`.attributes` heads on the catalog's
+own type / colour labels when it has them), saved beside the index as one ``descriptor.npz`` (no pickles)
+plus the knobs in the manifest, so a query image is mapped exactly as the catalog was. Blocks are ``head``
+(encoder embedding), ``mid`` (pooled intermediate stages, texture / colour sensitive) and ``colour``
+(:mod:`fashion_core.encoders.colour`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .attributes import REGULARISATION_C, AttributeHead, fit_head
 from .base import l2_rows
 
 DEFAULT_WEIGHTS: dict[str, float] = {"head": 1.0, "mid": 1.0, "colour": 1.5}
@@ -20,6 +23,10 @@ DEFAULT_WEIGHTS: dict[str, float] = {"head": 1.0, "mid": 1.0, "colour": 1.5}
 
 DEFAULT_DIM = 128
 """Dimensions kept by the final PCA (Annoy works best well below 1,000)."""
+
+VISUAL_WEIGHT = 0.5
+"""Weight of the visual (PCA) part against each attribute head's probability block (weight 1) when heads exist:
+the heads decide "same type, same colour", the visual part orders the products that agree (tuned on fpi folds)."""
 
 FIT_ROWS = 20_000
 """At most this many catalog rows (evenly spaced, deterministic) fit the means and the PCA."""
@@ -34,6 +41,8 @@ class Descriptor:
     means: dict[str, np.ndarray] = field(default_factory=dict)
     pca_mean: np.ndarray | None = None
     pca_components: np.ndarray | None = None
+    heads: list[AttributeHead] = field(default_factory=list)
+    visual_weight: float = VISUAL_WEIGHT
 
     def _stack(self, parts: dict[str, np.ndarray]) -> np.ndarray:
         blocks = []
@@ -48,8 +57,11 @@ class Descriptor:
             blocks.append(w * l2_rows(x))
         return np.concatenate(blocks, axis=1)
 
-    def fit(self, parts: dict[str, np.ndarray]) -> Descriptor:
-        """Learn block means and the PCA from catalog parts (deterministic)."""
+    def fit(self, parts: dict[str, np.ndarray], labels: dict[str, list[str | None]] | None = None,
+            c: float = REGULARISATION_C) -> Descriptor:
+        """Learn block means and the PCA from catalog parts, then one attribute head per ``labels`` column
+        (row-aligned labels, None = unknown; rows without a label do not train that head; ``c``: inverse
+        regularisation of the heads). Deterministic."""
         n = len(next(iter(parts.values())))
         rows = np.linspace(0, n - 1, min(n, FIT_ROWS)).round().astype(int) if n else np.zeros(0, int)
         self.means = {k: np.asarray(parts[k])[rows].astype(np.float64).mean(0).astype(np.float32)
@@ -60,29 +72,60 @@ class Descriptor:
         _, _, vt = np.linalg.svd(x - self.pca_mean, full_matrices=False)
         vt = vt[:k] * np.where(vt[:k, :1] < 0, -1.0, 1.0)  # sign convention: deterministic
         self.pca_components = vt.astype(np.float32)
+        self.heads = []
+        if labels:
+            visual = self.visual(parts)
+            for name, values in labels.items():
+                if len(values) != n:
+                    raise ValueError(f"labels {name!r}: {len(values)} values for {n} rows")
+                head = fit_head(name, visual, values, c)
+                if head is not None:
+                    self.heads.append(head)
         return self
 
     @property
-    def out_dim(self) -> int:
-        """Length of the similarity vectors."""
+    def visual_dim(self) -> int:
+        """Length of the visual (PCA) part."""
         if self.pca_components is None:
             raise ValueError("descriptor is not fitted; call fit() or load() first")
         return int(self.pca_components.shape[0])
 
-    def transform(self, parts: dict[str, np.ndarray]) -> np.ndarray:
-        """(n, out_dim) L2-normalised similarity vectors."""
+    @property
+    def out_dim(self) -> int:
+        """Length of the similarity vectors: the visual part plus one block per attribute head."""
+        return self.visual_dim + sum(len(h.classes) for h in self.heads)
+
+    def visual(self, parts: dict[str, np.ndarray]) -> np.ndarray:
+        """(n, visual_dim) L2-normalised visual vectors (blocks, weights, PCA; no attribute heads)."""
         if self.pca_components is None:
             raise ValueError("descriptor is not fitted; call fit() or load() first")
         x = self._stack(parts)
         return l2_rows((x - self.pca_mean) @ self.pca_components.T)
 
+    def transform(self, parts: dict[str, np.ndarray]) -> np.ndarray:
+        """(n, out_dim) L2-normalised similarity vectors."""
+        v = self.visual(parts)
+        if not self.heads:
+            return v
+        blocks = [self.visual_weight * v] + [l2_rows(np.sqrt(h.probs(v))) for h in self.heads]
+        return l2_rows(np.concatenate(blocks, axis=1))
+
+    def attribute_probs(self, parts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Class probabilities of every attribute head (name → (n, n_classes)), e.g. to explain a result."""
+        v = self.visual(parts)
+        return {h.name: h.probs(v) for h in self.heads}
+
     def config(self) -> dict:
         """The knobs, for the manifest."""
-        return {"weights": self.weights, "dim": self.out_dim}
+        return {"weights": self.weights, "dim": self.visual_dim, "out_dim": self.out_dim,
+                "visual_weight": self.visual_weight,
+                "attribute_heads": [{"name": h.name, "classes": h.classes} for h in self.heads]}
 
     def save(self, path: str | Path) -> None:
         """Write the fitted arrays to ``path`` (.npz, numeric only)."""
         arrays = {f"mean_{k}": v for k, v in self.means.items()}
+        for i, h in enumerate(self.heads):
+            arrays.update(h.arrays(f"head{i}_"))
         np.savez(path, pca_mean=self.pca_mean, pca_components=self.pca_components, **arrays)
 
     @classmethod
@@ -90,8 +133,11 @@ class Descriptor:
         """Read a descriptor saved by :meth:`save` with the manifest's ``config``."""
         with np.load(path, allow_pickle=False) as z:
             means = {k[5:]: z[k] for k in z.files if k.startswith("mean_")}
+            heads = [AttributeHead.from_arrays(h["name"], h["classes"], z, f"head{i}_")
+                     for i, h in enumerate(config.get("attribute_heads", []))]
             return cls(weights=dict(config["weights"]), dim=int(config["dim"]), means=means,
-                       pca_mean=z["pca_mean"], pca_components=z["pca_components"])
+                       pca_mean=z["pca_mean"], pca_components=z["pca_components"], heads=heads,
+                       visual_weight=float(config.get("visual_weight", VISUAL_WEIGHT)))
 
 
 def extract_parts(encoder, images) -> dict[str, np.ndarray]:
@@ -111,3 +157,8 @@ def weights_for(encoder) -> dict[str, float]:
     if not hasattr(encoder, "encode_parts"):
         w.pop("mid")
     return w
+
+
+def weights_for_parts(parts: dict[str, np.ndarray]) -> dict[str, float]:
+    """Default block weights for the parts at hand (no ``mid`` block when there is no ``mid`` part)."""
+    return {k: w for k, w in DEFAULT_WEIGHTS.items() if k in parts}

@@ -160,9 +160,13 @@ def test_index_files_lists_sizes_and_total(tmp_path):
 def test_model_table_names_every_model():
     manifest = {"schema_version": 1, "created": "2025-01-01T00:00:00", "catalog": {"path": "/x/catalog.csv",
                 "hash": "abc"}, "encoder": {"name": "efficientnet-lite0", "weights_id": "1234abcd", "dim": 1280},
-                "compat": {"model": "compat-v1", "weights_id": "feedbeef"}}
+                "compat": {"model": "compat-v1", "weights_id": "feedbeef"},
+                "similarity": {"attribute_heads": [{"name": "baseColour", "classes": ["Blue", "Red"]}]}}
     table = ui.model_table(manifest, "pose")
-    assert list(table["role"]) == ["image encoder", "detector", "compatibility model", "index"]
+    assert list(table["role"]) == ["image encoder", "detector", "compatibility model", "index", "attribute heads",
+                                   "category model"]
+    assert table.loc[4, "name"] == "baseColour" and "2 classes" in table.loc[4, "details"]
+    assert table.loc[5, "name"] == "none"
     assert table.loc[0, "weights"] == "1234abcd" and table.loc[1, "name"] == "pose"
     assert "feedbeef" in table.loc[2, "weights"]
     assert "none" == ui.model_table({}, "pose").loc[2, "name"]

@@ -127,3 +127,14 @@ def test_row_extent_of_a_lone_column_at_the_image_edge_is_found_not_a_crash():
     mask = np.zeros((20, 30), bool)
     mask[:, 10:14] = True
     assert row_extent(mask, 0, 20, 25) == (10.0, 14.0)
+
+
+def test_box_adjustment_moves_edges_by_a_share_of_the_box():
+    from fashion_core.detection.garments import BOX_ADJUST, adjust_box
+
+    box = (100.0, 200.0, 140.0, 240.0)
+    x0, y0, x1, y1 = adjust_box(box, "shoes")
+    a = BOX_ADJUST["shoes"]
+    assert (x0, y0, x1, y1) == pytest.approx((100 + 40 * a[0], 200 + 40 * a[1], 140 + 40 * a[2], 240 + 40 * a[3]))
+    assert y0 > box[1]  # a shoe starts below the ankle keypoint
+    assert adjust_box(box, "bag") == box  # categories without an adjustment are left alone
