@@ -40,12 +40,12 @@ def fold_models(folds: int = 5) -> tuple[list, object]:
 
     encoder = create_encoder("efficientnet-lite0")
     ccp_json = SHARED_DATA / "ccp" / "annotations.json"
-    parts, labels, groups = encode_labelled(encoder, [ccp_json, SHARED_DATA / "clothing" / "labels.csv"])
+    views, labels, groups = encode_labelled(encoder, [ccp_json, SHARED_DATA / "clothing" / "labels.csv"])
     models = []
     for f in range(folds):
         train = [None if g.startswith("ccp/") and photo_fold(g.split(":", 1)[1], folds) == f else lab
                  for lab, g in zip(labels, groups)]
-        models.append(fit_category_model(encoder, parts, train))
+        models.append(fit_category_model(encoder, views, train))
     return models, encoder
 
 

@@ -7,7 +7,8 @@ category is decided:
 - neighbour vote: the category most of the nearest catalog products have (the default with no category model);
 - category model: ``fashion_core.category_model`` fitted on labelled shopper photos, **cross-validated**:
   5 photo-disjoint folds (sha1 of the photo) over both sets; each query is answered by a model fitted on the
-  other folds only (what `fashion-core category train --validate` prints);
+  other folds only (what `fashion-core category train --validate` prints); training sees every image and its
+  mirror image, a query is answered from both;
 - category model, other set only: fitted on one query set, measured on the other (transfer to new data).
 Then the 10 best products of that category are served, as ``Recommender.similar_items(image=...)`` does.
 
@@ -44,22 +45,23 @@ def main() -> None:
         encode_labelled,
         fit_category_model,
         source_name,
+        subset,
     )
     from fashion_core.recommend import Recommender
 
     rec = Recommender(fpi_index())
     allowed = list(rec.index.categories)
-    parts, labels, groups = encode_labelled(rec.encoder, list(SETS.values()), limit=args.limit)
+    views, labels, groups = encode_labelled(rec.encoder, list(SETS.values()), limit=args.limit)
     source = np.array([g.split(":", 1)[0] for g in groups])
-    vectors = rec.index.descriptor.transform(parts)
-    vote = [rec.infer_category(h) for h in parts["head"]]
-    cv = cross_validated_predictions(rec.encoder, parts, labels, groups, allowed=allowed)
+    vectors = rec.index.descriptor.transform(views[0])
+    vote = [rec.infer_category(h) for h in views[0]["head"]]
+    cv = cross_validated_predictions(rec.encoder, views, labels, groups, allowed=allowed)
     transfer = [""] * len(labels)
     for s in np.unique(source):
         train = [lab if src != s else None for lab, src in zip(labels, source)]
         held = np.flatnonzero(source == s)
-        model = fit_category_model(rec.encoder, parts, train)
-        for i, c in zip(held, model.predict({k: v[held] for k, v in parts.items()}, allowed)):
+        model = fit_category_model(rec.encoder, views, train)
+        for i, c in zip(held, model.predict(subset(views, held), allowed)):
             transfer[i] = c
     rows = {"raw kNN (no category)": served_precision(rec, vectors, [None] * len(labels), labels),
             "neighbour vote": served_precision(rec, vectors, vote, labels),

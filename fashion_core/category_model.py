@@ -7,6 +7,8 @@ labelled shopper-style images instead (ccp garment boxes, clothing photos, an op
 softmax regression over the same encoder parts tells an image query's category before the similar
 items search (``Recommender``). It is a :class:`~fashion_core.encoders.descriptor.Descriptor` with one
 attribute head, saved as ``category.npz`` (numbers only) + ``config.json`` (classes, encoder, data).
+Garments look the same mirrored, so training also sees every image mirrored, and a query may be answered
+from both views ("views": a list of ``extract_parts`` outputs of the same images, averaged).
 """
 
 from __future__ import annotations
@@ -20,13 +22,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 from . import taxonomy
 from .encoders.descriptor import Descriptor, extract_parts, weights_for_parts
 from .imageio import ImageError, load_image
 
 log = logging.getLogger(__name__)
+
+Views = dict[str, np.ndarray] | Sequence[dict[str, np.ndarray]]
+"""Encoder parts of some images (one ``extract_parts`` output), or a list of them for several views."""
 
 DIM = 256
 """PCA dimensions the classifier sees (more than the similarity index keeps: classes need detail)."""
@@ -54,13 +59,15 @@ class CategoryModel:
         """Categories the model can name, in probability column order."""
         return self.descriptor.heads[0].classes
 
-    def probs(self, parts: dict[str, np.ndarray]) -> np.ndarray:
-        """(n, len(classes)) probabilities for ``extract_parts`` output."""
-        return self.descriptor.attribute_probs(parts)["category"]
+    def probs(self, views: Views) -> np.ndarray:
+        """(n, len(classes)) probabilities for ``extract_parts`` output, or the mean over several views of the
+        same images (e.g. :func:`encode_views`)."""
+        views = _as_views(views)
+        return np.mean([self.descriptor.attribute_probs(v)["category"] for v in views], axis=0)
 
-    def predict(self, parts: dict[str, np.ndarray], allowed: Sequence[str] | None = None) -> list[str]:
+    def predict(self, views: Views, allowed: Sequence[str] | None = None) -> list[str]:
         """Most probable category per row, among ``allowed`` categories when given (e.g. those an index has)."""
-        p = self.probs(parts)
+        p = self.probs(views)
         if allowed is not None:
             mask = np.array([c in set(allowed) for c in self.classes])
             if not mask.any():
@@ -99,18 +106,20 @@ class CategoryModel:
         return cls(Descriptor.load(path / ARRAYS, config["descriptor"]), config["encoder"], config.get("trained_on", {}))
 
 
-def fit_category_model(encoder, parts: dict[str, np.ndarray], labels: Sequence[str | None],
+def fit_category_model(encoder, views: Views, labels: Sequence[str | None],
                        trained_on: dict | None = None) -> CategoryModel:
-    """Fit on encoder parts of labelled images (``labels`` are taxonomy categories; None rows are skipped)."""
+    """Fit on encoder parts of labelled images, every view a training row (``labels`` are taxonomy categories;
+    None rows are skipped)."""
     bad = sorted({lab for lab in labels if lab is not None and lab not in taxonomy.CATEGORIES})
     if bad:
         raise ValueError(f"labels must be taxonomy categories; got {', '.join(bad)}")
+    views = _as_views(views)
     keep = np.array([lab is not None for lab in labels], dtype=bool)
+    parts = {k: np.concatenate([np.asarray(v[k])[keep] for v in views]) for k in views[0]}
     descriptor = Descriptor(weights=weights_for_parts(parts), dim=DIM)
     # the space (means, PCA) comes from the training images only: directions that only unlabelled images
     # span would be noise to the classifier, and they wreck it on photos unlike the training ones
-    descriptor.fit({k: np.asarray(v)[keep] for k, v in parts.items()},
-                   {"category": [lab for lab in labels if lab is not None]}, c=REGULARISATION_C)
+    descriptor.fit(parts, {"category": [lab for lab in labels if lab is not None] * len(views)}, c=REGULARISATION_C)
     if not descriptor.heads:
         raise ValueError("a category model needs at least two categories with 3 or more images each")
     counts = Counter(lab for lab in labels if lab is not None)
@@ -188,9 +197,15 @@ def source_name(source: str | Path) -> str:
     return f"{Path(source).parent.name}/{Path(source).name}"
 
 
+def encode_views(encoder, images: Sequence[Image.Image]) -> list[dict[str, np.ndarray]]:
+    """The two views a category model uses: encoder parts of ``images`` and of their mirror images."""
+    return [extract_parts(encoder, list(images)), extract_parts(encoder, [ImageOps.mirror(im) for im in images])]
+
+
 def encode_labelled(encoder, sources: Sequence[str | Path], batch: int = 256, progress: bool = True,
-                    limit: int | None = None) -> tuple[dict[str, np.ndarray], list[str], list[str]]:
-    """Encoder parts, categories and groups (``source_name:photo``) of every labelled image in ``sources``."""
+                    limit: int | None = None) -> tuple[list[dict[str, np.ndarray]], list[str], list[str]]:
+    """Views (:func:`encode_views`), categories and groups (``source_name:photo``) of every labelled image in
+    ``sources``."""
     from tqdm import tqdm
 
     chunks, labels, groups, pending = [], [], [], []
@@ -198,7 +213,7 @@ def encode_labelled(encoder, sources: Sequence[str | Path], batch: int = 256, pr
 
     def flush():
         if pending:
-            chunks.append(extract_parts(encoder, pending))
+            chunks.append(encode_views(encoder, pending))
             bar.update(len(pending))
             pending.clear()
 
@@ -213,7 +228,8 @@ def encode_labelled(encoder, sources: Sequence[str | Path], batch: int = 256, pr
     bar.close()
     if not chunks:
         raise ValueError(f"no labelled images found in {', '.join(map(str, sources))}")
-    return {k: np.concatenate([c[k] for c in chunks]) for k in chunks[0]}, labels, groups
+    views = [{k: np.concatenate([c[i][k] for c in chunks]) for k in chunks[0][i]} for i in range(len(chunks[0]))]
+    return views, labels, groups
 
 
 def fold_of(group: str, folds: int) -> int:
@@ -223,7 +239,7 @@ def fold_of(group: str, folds: int) -> int:
     return int(hashlib.sha1(group.encode()).hexdigest(), 16) % folds
 
 
-def cross_validated_predictions(encoder, parts: dict[str, np.ndarray], labels: Sequence[str], groups: Sequence[str],
+def cross_validated_predictions(encoder, views: Views, labels: Sequence[str], groups: Sequence[str],
                                 folds: int = 5, allowed: Sequence[str] | None = None) -> list[str]:
     """Each image's category as predicted by a model fitted on the other folds (photo-disjoint): an honest
     accuracy estimate for a model fitted on everything."""
@@ -234,7 +250,16 @@ def cross_validated_predictions(encoder, parts: dict[str, np.ndarray], labels: S
         if len(held) == 0:
             continue
         train = [None if fold[i] == f else lab for i, lab in enumerate(labels)]
-        model = fit_category_model(encoder, parts, train)
-        for i, c in zip(held, model.predict({k: v[held] for k, v in parts.items()}, allowed)):
+        model = fit_category_model(encoder, views, train)
+        for i, c in zip(held, model.predict(subset(views, held), allowed)):
             out[i] = c
     return out
+
+
+def subset(views: Views, rows) -> list[dict[str, np.ndarray]]:
+    """The same rows of every view."""
+    return [{k: np.asarray(v)[rows] for k, v in view.items()} for view in _as_views(views)]
+
+
+def _as_views(views: Views) -> list[dict[str, np.ndarray]]:
+    return [views] if isinstance(views, dict) else list(views)

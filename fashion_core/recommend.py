@@ -12,7 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 from .ann import exact_search
 from .catalog import Catalog
@@ -67,11 +67,13 @@ class Recommender:
         parts = extract_parts(self.encoder, [image])
         return self.index.descriptor.transform(parts)[0], parts
 
-    def image_category(self, parts: dict[str, np.ndarray]) -> str:
+    def image_category(self, parts: dict[str, np.ndarray], image: Image.Image | None = None) -> str:
         """The category of a query image (its encoder ``parts``): the category model's, among the indexed
-        categories, when one is loaded; else the nearest products' vote (:meth:`infer_category`)."""
+        categories, when one is loaded (from the image and its mirror image when ``image`` is given); else the
+        nearest products' vote (:meth:`infer_category`)."""
         if self.category_model is not None:
-            return self.category_model.predict(parts, allowed=list(self.index.categories))[0]
+            views = [parts] if image is None else [parts, extract_parts(self.encoder, [ImageOps.mirror(image)])]
+            return self.category_model.predict(views, allowed=list(self.index.categories))[0]
         return self.infer_category(parts["head"][0])
 
     def infer_category(self, feature: np.ndarray, k: int = VOTE_NEIGHBOURS) -> str:
@@ -93,7 +95,7 @@ class Recommender:
             return (np.asarray(self.index.vectors[row]), np.asarray(self.index.features[row]),
                     category or product.category, {row}, product.title)
         vector, parts = self.image_parts(image)
-        return vector, parts["head"][0], category or self.image_category(parts), set(), None
+        return vector, parts["head"][0], category or self.image_category(parts, image), set(), None
 
     def similar_items(self, product_id: str | None = None, image: Image.Image | None = None,
                       category: str | None = None, k: int = 10) -> list[Recommendation]:

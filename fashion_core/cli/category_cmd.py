@@ -36,15 +36,15 @@ def _train(args: argparse.Namespace) -> int:
         if not path.exists():
             raise FileNotFoundError(f"labelled data {path} does not exist")
     encoder = create_encoder(args.encoder or settings().encoder)
-    parts, labels, groups = encode_labelled(encoder, args.data, progress=not args.no_progress)
+    views, labels, groups = encode_labelled(encoder, args.data, progress=not args.no_progress)
     summary: dict = {"n_images": len(labels), "sources": [str(p) for p in args.data]}
     if args.validate:
-        pred = cross_validated_predictions(encoder, parts, labels, groups)
+        pred = cross_validated_predictions(encoder, views, labels, groups)
         summary["cross_validated_accuracy"] = {}
         for source in sorted({g.split(":", 1)[0] for g in groups}):
             rows = [i for i, g in enumerate(groups) if g.split(":", 1)[0] == source]
             summary["cross_validated_accuracy"][source] = round(sum(pred[i] == labels[i] for i in rows) / len(rows), 4)
-    model = fit_category_model(encoder, parts, labels, {"sources": summary["sources"]})
+    model = fit_category_model(encoder, views, labels, {"sources": summary["sources"]})
     out = model.save(args.out)
     summary.update({"out": str(out), "classes": model.classes})
     if args.json:

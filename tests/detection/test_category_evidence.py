@@ -27,8 +27,8 @@ def crop_model(shared_data, tmp_path_factory):
     path = tmp_path_factory.mktemp("crops") / "train.json"
     path.write_text(json.dumps(doc))
     enc = create_encoder("efficientnet-lite0")
-    parts, labels, _ = encode_labelled(enc, [path], progress=False)
-    return fit_category_model(enc, parts, labels), enc
+    views, labels, _ = encode_labelled(enc, [path], progress=False)
+    return fit_category_model(enc, views, labels), enc
 
 
 def test_crop_evidence_gives_probabilities_in_taxonomy_order(crop_model, shared_data):

@@ -50,7 +50,7 @@ def ccp_json(shared_data: Path, out: Path, n_photos: int) -> Path:
 
 @pytest.fixture(scope="module")
 def labelled(shared_data, tmp_path_factory):
-    """Encoder parts of real labelled photos: clothing photos (train / test slices) and ccp crops."""
+    """Views (parts of each image and its mirror) of real labelled photos: clothing photos (train / test slices) and ccp crops."""
     from fashion_core.encoders import create_encoder
 
     root = tmp_path_factory.mktemp("labelled")
@@ -82,15 +82,15 @@ def test_labelled_sets_yield_crops_and_photos_with_taxonomy_categories(shared_da
 
 
 def test_model_names_unseen_photos_and_round_trips(labelled, tmp_path):
-    enc, (parts, labels, _), (test_parts, test_labels, _), _, _ = labelled
-    model = fit_category_model(enc, parts, labels)
+    enc, (views, labels, _), (test_views, test_labels, _), _, _ = labelled
+    model = fit_category_model(enc, views, labels)
     assert set(model.classes) >= {"top", "pants", "shoes", "dress"}
-    acc = np.mean(np.array(model.predict(test_parts)) == np.array(test_labels))
+    acc = np.mean(np.array(model.predict(test_views)) == np.array(test_labels))
     assert acc > 0.6, acc  # 8 categories: chance is ~0.15
-    only = model.predict(test_parts, allowed=["pants", "shoes"])
+    only = model.predict(test_views, allowed=["pants", "shoes"])
     assert set(only) <= {"pants", "shoes"}
     loaded = CategoryModel.load(model.save(tmp_path / "m"))
-    assert np.array_equal(loaded.probs(test_parts), model.probs(test_parts))
+    assert np.array_equal(loaded.probs(test_views), model.probs(test_views))
     with pytest.raises(FileNotFoundError, match="category train"):
         CategoryModel.load(tmp_path)
     other = type("Enc", (), {"name": "other", "weights_id": "0" * 12})()
@@ -99,19 +99,19 @@ def test_model_names_unseen_photos_and_round_trips(labelled, tmp_path):
 
 
 def test_cross_validation_keeps_one_photos_crops_in_one_fold(labelled):
-    enc, (parts, labels, groups), _, _, _ = labelled
-    pred = cross_validated_predictions(enc, parts, labels, groups, folds=3)
+    enc, (views, labels, groups), _, _, _ = labelled
+    pred = cross_validated_predictions(enc, views, labels, groups, folds=3)
     assert len(pred) == len(labels) and all(p for p in pred)
     assert np.mean(np.array(pred) == np.array(labels)) > 0.4
 
 
 def test_recommender_takes_image_query_category_from_the_model(labelled, shared_data, tmp_path):
-    enc, (parts, labels, _), (test_parts, test_labels, _), _, root = labelled
-    model = fit_category_model(enc, parts, labels)
+    enc, (views, labels, _), (test_views, test_labels, _), _, root = labelled
+    model = fit_category_model(enc, views, labels)
     index = build_index(fpi_slice(shared_data, tmp_path, per_category=12), tmp_path / "index", progress=False)
     rec = Recommender(index, category_model=model.save(tmp_path / "m"))
     frame = pd.read_csv(root / "test.csv", dtype=str)
-    expected = model.predict(test_parts, allowed=list(rec.index.categories))
+    expected = model.predict(test_views, allowed=list(rec.index.categories))
     for row, want in zip(frame.itertuples(), expected):
         got = rec.similar_items(image=load_image(row.image), k=5)
         assert {r.product.category for r in got} == {want}
@@ -131,3 +131,19 @@ def test_cli_category_train_writes_a_model_and_validates(labelled, tmp_path):
     bad = subprocess.run([sys.executable, "-m", "fashion_core", "category", "train", "--data", str(tmp_path / "no.csv"),
                           "--out", str(tmp_path / "m2")], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "does not exist" in bad.stderr
+
+
+def test_views_are_the_image_and_its_mirror_and_both_count(labelled, shared_data):
+    from PIL import ImageOps
+
+    from fashion_core.category_model import encode_views
+    from fashion_core.encoders.descriptor import extract_parts
+
+    enc, (views, labels, _), (test_views, _, _), _, root = labelled
+    image = load_image(pd.read_csv(root / "test.csv", dtype=str).image.iloc[0])
+    plain, mirrored = encode_views(enc, [image])
+    assert np.array_equal(mirrored["head"], extract_parts(enc, [ImageOps.mirror(image)])["head"])
+    model = fit_category_model(enc, views, labels)
+    assert model.trained_on["n_images"] == len(labels)  # images, not views
+    both, one = model.probs(test_views), model.probs(test_views[0])
+    assert np.allclose(both, (one + model.probs(test_views[1])) / 2) and not np.allclose(both, one)
