@@ -38,7 +38,8 @@ def default_columns(attribute_rows: Iterable[dict[str, str]]) -> list[str]:
     seen: set[str] = set()
     for attrs in attribute_rows:
         seen.update(k for k, v in attrs.items() if _value(v) is not None)
-    return [c for group in (TYPE_COLUMNS, COLOUR_COLUMNS) for c in group if c in seen][:2] if seen else []
+    firsts = (next((c for c in group if c in seen), None) for group in (TYPE_COLUMNS, COLOUR_COLUMNS))
+    return [c for c in firsts if c is not None]
 
 
 def column_labels(attribute_rows: Sequence[dict[str, str]], column: str) -> list[str | None]:

@@ -31,6 +31,9 @@ the heads decide "same type, same colour", the visual part orders the products t
 FIT_ROWS = 20_000
 """At most this many catalog rows (evenly spaced, deterministic) fit the means and the PCA."""
 
+HEAD_FIT_ROWS = 100_000
+"""At most this many rows (evenly spaced) fit the attribute heads: a 1M-product catalog stays a minutes-long fit."""
+
 
 @dataclass
 class Descriptor:
@@ -74,11 +77,12 @@ class Descriptor:
         self.pca_components = vt.astype(np.float32)
         self.heads = []
         if labels:
-            visual = self.visual(parts)
+            sample = np.linspace(0, n - 1, min(n, HEAD_FIT_ROWS)).round().astype(int)
+            visual = self.visual({k: np.asarray(v)[sample] for k, v in parts.items()})
             for name, values in labels.items():
                 if len(values) != n:
                     raise ValueError(f"labels {name!r}: {len(values)} values for {n} rows")
-                head = fit_head(name, visual, values, c)
+                head = fit_head(name, visual, [values[i] for i in sample], c)
                 if head is not None:
                     self.heads.append(head)
         return self

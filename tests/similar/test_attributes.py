@@ -70,6 +70,7 @@ def test_default_columns_take_one_type_and_one_colour_column():
     assert default_columns(rows) == ["articleType", "baseColour"]
     assert column_labels(rows, "baseColour") == ["Blue", None]
     assert default_columns([{"season": "Fall"}]) == []
+    assert default_columns([{"type": "tee", "articleType": "Tshirts", "color": "red"}]) == ["articleType", "color"]
 
 
 @pytest.fixture(scope="module")
