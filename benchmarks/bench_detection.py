@@ -27,10 +27,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np  # noqa: E402
 from common_detection import TARGET_CLASSES, coco_eval, load_coco, to_coco, write_result  # noqa: E402
 
+from fashion_core.category_model import fold_of, source_name  # noqa: E402
 from fashion_core.config import SHARED_DATA  # noqa: E402
 from fashion_core.detection import create_detector  # noqa: E402
 from fashion_core.imageio import load_image  # noqa: E402
 from fashion_core.taxonomy import CATEGORIES  # noqa: E402
+
+CCP_JSON = SHARED_DATA / "ccp" / "annotations.json"
 
 
 def fold_models(folds: int = 5) -> tuple[list, object]:
@@ -39,21 +42,18 @@ def fold_models(folds: int = 5) -> tuple[list, object]:
     from fashion_core.encoders import create_encoder
 
     encoder = create_encoder("efficientnet-lite0")
-    ccp_json = SHARED_DATA / "ccp" / "annotations.json"
-    views, labels, groups = encode_labelled(encoder, [ccp_json, SHARED_DATA / "clothing" / "labels.csv"])
+    views, labels, groups = encode_labelled(encoder, [CCP_JSON, SHARED_DATA / "clothing" / "labels.csv"])
+    ccp = source_name(CCP_JSON)
     models = []
-    for f in range(folds):
-        train = [None if g.startswith("ccp/") and photo_fold(g.split(":", 1)[1], folds) == f else lab
-                 for lab, g in zip(labels, groups)]
+    for f in range(folds):  # a ccp crop's group is its photo: held out with the photo's fold
+        train = [None if g.startswith(f"{ccp}:") and fold_of(g, folds) == f else lab for lab, g in zip(labels, groups)]
         models.append(fit_category_model(encoder, views, train))
     return models, encoder
 
 
 def photo_fold(file_name: str, folds: int = 5) -> int:
     """Fold of a ccp photo (the same split the category model's cross-validation uses)."""
-    from fashion_core.category_model import fold_of
-
-    return fold_of(f"ccp/annotations.json:{file_name}", folds)
+    return fold_of(f"{source_name(CCP_JSON)}:{file_name}", folds)
 
 
 def run(detector_name: str, step: int, evidence: bool, latency_runs: int, category_cv: bool = False) -> dict:
@@ -62,23 +62,21 @@ def run(detector_name: str, step: int, evidence: bool, latency_runs: int, catego
     gt = load_coco(ccp / "annotations.json")
     ids = sorted(gt.getImgIds())[::step]
     kwargs = {"evidence": evidence} if detector_name == "pose" else {}
-    ranked = create_detector(detector_name, alternatives=True, min_score=0.0, **kwargs) \
-        if detector_name == "pose" else create_detector(detector_name, min_score=0.001)
-    best = create_detector(detector_name, **kwargs)
     models = None
     if category_cv:
         from fashion_core.detection.evidence import CategoryModelEvidence
-        from fashion_core.detection.pose import MODEL_EVIDENCE_WEIGHT
 
         models, encoder = fold_models()
-        for det in (ranked, best):
-            det.evidence_weight = MODEL_EVIDENCE_WEIGHT
+        evidences = [CategoryModelEvidence(m, encoder) for m in models]
+        kwargs.update(category_model=models[0], encoder=encoder)  # the model evidence weight; swapped per fold
+    ranked = create_detector(detector_name, alternatives=True, min_score=0.0, **kwargs) \
+        if detector_name == "pose" else create_detector(detector_name, min_score=0.001)
+    best = create_detector(detector_name, **kwargs)
     rows_all, rows_best, times = [], [], []
     for i in ids:
         img = load_image(ccp / gt.imgs[i]["file_name"])
         if models is not None:
-            ev = CategoryModelEvidence(models[photo_fold(gt.imgs[i]["file_name"])], encoder)
-            ranked.evidence = best.evidence = ev
+            ranked.evidence = best.evidence = evidences[photo_fold(gt.imgs[i]["file_name"])]
         rows_all += to_coco(i, ranked.detect(img))
         if detector_name == "pose":
             rows_best += to_coco(i, best.detect(img))

@@ -25,7 +25,7 @@ from .ann import exact_search
 from .catalog import Catalog, Product, load_catalog
 from .encoders import create_encoder
 from .encoders.attributes import column_labels, default_columns
-from .encoders.descriptor import Descriptor, extract_parts, weights_for
+from .encoders.descriptor import Descriptor, extract_parts, weights_for_parts
 from .imageio import ImageError, load_image
 from .index import N_TREES, SCHEMA_VERSION, SEARCH_K_PER_RESULT, write_category_indexes
 
@@ -72,7 +72,7 @@ def build_index(catalog_path: str | Path, out_dir: str | Path, encoder: str = "e
     parts = {k: v[ok] for k, v in parts.items()}
     rows = [p.attributes for p in products]
     t_fit = time.perf_counter()
-    descriptor = Descriptor(weights=weights_for(enc)).fit(parts, {c: column_labels(rows, c) for c in columns})
+    descriptor = Descriptor(weights=weights_for_parts(parts)).fit(parts, {c: column_labels(rows, c) for c in columns})
     if descriptor.heads:
         print("attribute heads: " + ", ".join(f"{h.name} ({len(h.classes)} classes)" for h in descriptor.heads)
               + f", fitted in {time.perf_counter() - t_fit:.1f} s", file=sys.stderr)

@@ -59,17 +59,20 @@ class CategoryModelEvidence:
         from ..category_model import CategoryModel
 
         self.model = model if isinstance(model, CategoryModel) else CategoryModel.load(model)
+        if encoder is not None:
+            self.model.check_encoder(encoder)
         self._encoder = encoder
         self._columns = [taxonomy.CATEGORIES.index(c) for c in self.model.classes]
 
     @property
     def encoder(self):
-        """The image encoder the model was fitted on (created on first use; checked against the model)."""
+        """The image encoder the model was fitted on (created on first use and checked against the model)."""
         if self._encoder is None:
             from ..encoders import create_encoder
 
-            self._encoder = create_encoder(self.model.encoder["name"])
-        self.model.check_encoder(self._encoder)
+            encoder = create_encoder(self.model.encoder["name"])
+            self.model.check_encoder(encoder)
+            self._encoder = encoder
         return self._encoder
 
     def category_probs(self, crops: Sequence[Image.Image]) -> np.ndarray:

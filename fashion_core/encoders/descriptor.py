@@ -155,14 +155,6 @@ def extract_parts(encoder, images) -> dict[str, np.ndarray]:
     return parts
 
 
-def weights_for(encoder) -> dict[str, float]:
-    """Default block weights for an encoder (no ``mid`` block when it has no intermediate features)."""
-    w = dict(DEFAULT_WEIGHTS)
-    if not hasattr(encoder, "encode_parts"):
-        w.pop("mid")
-    return w
-
-
 def weights_for_parts(parts: dict[str, np.ndarray]) -> dict[str, float]:
     """Default block weights for the parts at hand (no ``mid`` block when there is no ``mid`` part)."""
     return {k: w for k, w in DEFAULT_WEIGHTS.items() if k in parts}
