@@ -9,7 +9,13 @@ the best hypothesis per body region. Latency: p50/p95 of ``detect`` after warm-u
 photos are split in 5 folds (sha1 of the file name) and each fold is detected with a model fitted without
 that fold's crops, so no photo is scored by a model that saw it.
 
-    .venv/bin/python benchmarks/bench_detection.py [--step 1] [--detector pose] [--no-evidence] [--category-model-cv]
+By default the pose detector runs as it is served, with its garment parser (``fashion_core.detection.parser``),
+fitted on ccp masks and **cross-validated** the same way: each fold's photos are parsed by a parser fitted on
+the other 4 folds' photos only (a parser fitted on all of ccp would have seen the answers). ``--rules``: the rule
+regions alone (no parser), as on a machine without ../shared/data/ccp.
+
+    .venv/bin/python benchmarks/bench_detection.py [--step 1] [--detector pose] [--rules] [--no-evidence]
+        [--category-model-cv]
 """
 
 from __future__ import annotations
@@ -51,17 +57,35 @@ def fold_models(folds: int = 5) -> tuple[list, object]:
     return models, encoder
 
 
+def fold_parsers(encoder, folds: int = 5) -> list:
+    """One garment parser per fold, each fitted on the cells of the other folds' ccp photos (cells read once)."""
+    from fashion_core.detection.parser import fit_parser, mask_dataset, training_cells
+
+    photos = mask_dataset(CCP_JSON)
+    cells = {n: (f, y) for n, f, y in training_cells(encoder, photos)}
+    fold = {n: photo_fold(str(photos[n].image.relative_to(CCP_JSON.parent))) for n in cells}
+    parsers = []
+    for k in range(folds):
+        keep = [n for n in cells if fold[n] != k]
+        parsers.append(fit_parser(np.concatenate([cells[n][0] for n in keep]),
+                                  np.concatenate([cells[n][1] for n in keep]), encoder,
+                                  trained_on={"data": [str(CCP_JSON)], "fold_held_out": k}))
+        print(f"parser for fold {k}: fitted on {len(keep)} photos", flush=True)
+    return parsers
+
+
 def photo_fold(file_name: str, folds: int = 5) -> int:
     """Fold of a ccp photo (the same split the category model's cross-validation uses)."""
     return fold_of(f"{source_name(CCP_JSON)}:{file_name}", folds)
 
 
-def run(detector_name: str, step: int, evidence: bool, latency_runs: int, category_cv: bool = False) -> dict:
+def run(detector_name: str, step: int, evidence: bool, latency_runs: int, category_cv: bool = False,
+        parser_cv: bool = False) -> dict:
     """Evaluate one detector on every ``step``-th ccp photo; returns the figures."""
     ccp = SHARED_DATA / "ccp"
     gt = load_coco(ccp / "annotations.json")
     ids = sorted(gt.getImgIds())[::step]
-    kwargs = {"evidence": evidence} if detector_name == "pose" else {}
+    kwargs = {"evidence": evidence, "parser": None} if detector_name == "pose" else {}
     models = None
     if category_cv:
         from fashion_core.detection.evidence import CategoryModelEvidence
@@ -69,6 +93,13 @@ def run(detector_name: str, step: int, evidence: bool, latency_runs: int, catego
         models, encoder = fold_models()
         evidences = [CategoryModelEvidence(m, encoder) for m in models]
         kwargs.update(category_model=models[0], encoder=encoder)  # the model evidence weight; swapped per fold
+    parsers = None
+    if parser_cv:
+        from fashion_core.encoders import create_encoder
+
+        encoder = create_encoder("efficientnet-lite0")
+        parsers = fold_parsers(encoder)
+        kwargs.update(parser=parsers[0], encoder=encoder)
     ranked = create_detector(detector_name, alternatives=True, min_score=0.0, **kwargs) \
         if detector_name == "pose" else create_detector(detector_name, min_score=0.001)
     best = create_detector(detector_name, **kwargs)
@@ -77,11 +108,14 @@ def run(detector_name: str, step: int, evidence: bool, latency_runs: int, catego
         img = load_image(ccp / gt.imgs[i]["file_name"])
         if models is not None:
             ranked.evidence = best.evidence = evidences[photo_fold(gt.imgs[i]["file_name"])]
+        if parsers is not None:
+            ranked.parser = best.parser = parsers[photo_fold(gt.imgs[i]["file_name"])]
         rows_all += to_coco(i, ranked.detect(img))
         if detector_name == "pose":
             rows_best += to_coco(i, best.detect(img))
     figures = {"detector": detector_name, "evidence": "category model, 5-fold cross-validated" if category_cv
-               else evidence, "n_photos": len(ids), "ranked": coco_eval(gt, rows_all, ids)}
+               else evidence, "parser": "garment parser, 5-fold cross-validated" if parser_cv else None,
+               "n_photos": len(ids), "ranked": coco_eval(gt, rows_all, ids)}
     if detector_name == "pose":
         figures["best_per_region"] = coco_eval(gt, rows_best, ids)
     img = load_image(ccp / gt.imgs[ids[0]]["file_name"])
@@ -124,18 +158,23 @@ def main() -> None:
     ap.add_argument("--latency-runs", type=int, default=30)
     ap.add_argument("--category-model-cv", action="store_true",
                     help="pose evidence from a category model, cross-validated over ccp photos (see the module doc)")
+    ap.add_argument("--rules", action="store_true",
+                    help="pose detector without its garment parser (the rule regions; default: parser, cross-validated)")
     args = ap.parse_args()
+    args.parser_cv = args.detector == "pose" and not (args.rules or args.category_model_cv)
     import torch
 
     torch.set_num_threads(2)
-    figures = run(args.detector, args.step, not args.no_evidence, args.latency_runs, args.category_model_cv)
+    figures = run(args.detector, args.step, not args.no_evidence, args.latency_runs, args.category_model_cv,
+                  args.parser_cv)
     report(figures)
     name = "bench_detection" if args.detector == "pose" else f"bench_detection_{args.detector.split(':')[0]}"
     name += "_category_model" if args.category_model_cv else ""
+    name += "_rules" if args.detector == "pose" and args.rules else ""
     out = write_result(name, figures)
     print(f"wrote {out}\nreproduce: .venv/bin/python benchmarks/bench_detection.py --detector {args.detector} "
           f"--step {args.step}{' --no-evidence' if args.no_evidence else ''}"
-          f"{' --category-model-cv' if args.category_model_cv else ''}")
+          f"{' --category-model-cv' if args.category_model_cv else ''}{' --rules' if args.rules else ''}")
 
 
 if __name__ == "__main__":

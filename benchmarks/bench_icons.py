@@ -52,7 +52,7 @@ def main() -> None:
     gt = load_coco(ccp / "annotations.json")
     labels = gt.dataset["info"]["ccp_labels"]
     label_cat = np.array([taxonomy.CCP.get(lbl) or "" for lbl in labels], dtype=object)
-    det = create_detector("pose", evidence=False)
+    det = create_detector("pose", evidence=False, parser=None)
     hits = defaultdict(lambda: np.zeros(3))  # (knee-hip hits, centroid hits, n) per (mode, category)
     for i in sorted(gt.getImgIds())[:: args.step]:
         info = gt.imgs[i]

@@ -459,15 +459,33 @@ def _flat(d: Any, prefix: str = "") -> dict[str, str]:
     return out
 
 
-def model_table(manifest: dict, detector: str, detector_obj: Any = None, category_model: Any = None) -> pd.DataFrame:
-    """One row per loaded model (encoder, detector, compatibility model, index, attribute heads, category model):
-    name, weights hash, details."""
+def parser_row(path: Path | None) -> dict:
+    """The garment parser's model-table row, from its config.json (no weights are loaded for it)."""
+    if path is None:
+        return {"role": "garment parser", "name": "none", "weights": "",
+                "details": "the pose detector uses its rule regions (make one: `fashion-core detector parser-train`)"}
+    try:
+        cfg = json.loads((Path(path) / "config.json").read_text())
+    except (OSError, ValueError) as exc:
+        return {"role": "garment parser", "name": Path(path).name, "weights": "",
+                "details": f"cannot be read ({exc}); the detector will refuse it"}
+    trained = cfg.get("trained_on", {})
+    return {"role": "garment parser", "name": Path(path).name, "weights": cfg.get("encoder", {}).get("weights_id", ""),
+            "details": f"{trained.get('photos', '?')} photos from {', '.join(map(str, trained.get('data', [])))}; "
+                       f"fitted {trained.get('date', '?')}"}
+
+
+def model_table(manifest: dict, detector: str, detector_obj: Any = None, category_model: Any = None,
+                parser: Path | None = None) -> pd.DataFrame:
+    """One row per loaded model (encoder, detector, garment parser, compatibility model, index, attribute heads,
+    category model): name, weights hash, details."""
     enc = manifest.get("encoder") or {}
     rows = [{"role": "image encoder", "name": enc.get("name", "?"), "weights": enc.get("weights_id", "?"),
              "details": f"dim {enc.get('dim', '?')}"}]
     det_name = getattr(detector_obj, "name", None) or detector
     rows.append({"role": "detector", "name": det_name, "weights": getattr(detector_obj, "weights_id", "") or "",
                  "details": "loaded" if detector_obj is not None else "loads on the first photo"})
+    rows.append(parser_row(parser))
     compat = manifest.get("compat")
     if isinstance(compat, dict) and compat:
         flat = _flat(compat)

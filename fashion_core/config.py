@@ -27,7 +27,22 @@ class Settings:
     category_model: Path | None = field(
         default_factory=lambda: Path(p) if (p := os.environ.get("FASHION_CATEGORY_MODEL")) else None)
     """Shopper-photo category model (``fashion-core category train``); None: image queries use the neighbour vote."""
+    garment_parser: Path | None = field(default_factory=lambda: default_parser())
+    """The pose detector's garment parser (``detector parser-train``): FASHION_GARMENT_PARSER ('none': the rule
+    regions), else ``models/garment-parser`` when setup made one; None: the rule regions."""
     cache_dir: Path = MODELS_DIR
+
+
+DEFAULT_PARSER = MODELS_DIR / "garment-parser"
+"""Where ``fashion-core setup`` puts the garment parser it fits on ../shared/data/ccp when that is present."""
+
+
+def default_parser() -> Path | None:
+    """FASHION_GARMENT_PARSER (``none`` turns it off), else :data:`DEFAULT_PARSER` when it exists."""
+    env = os.environ.get("FASHION_GARMENT_PARSER")
+    if env is not None:
+        return None if env.strip().lower() in ("", "none") else Path(env)
+    return DEFAULT_PARSER if (DEFAULT_PARSER / "config.json").is_file() else None
 
 
 def settings() -> Settings:

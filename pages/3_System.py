@@ -23,7 +23,7 @@ manifest = rec.manifest
 
 st.subheader("Loaded models")
 st.dataframe(ui.model_table(manifest, cfg.detector, getattr(rec, "_detector", None),
-                            getattr(rec, "category_model", None)), hide_index=True,
+                            getattr(rec, "category_model", None), cfg.garment_parser), hide_index=True,
              width="stretch")
 
 st.subheader("Index")

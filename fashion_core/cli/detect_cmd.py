@@ -22,6 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--category-model", type=Path, default=None,
                    help="pose detector: category evidence from this model (`fashion-core category train`) instead "
                         "of ImageNet classes (default: FASHION_CATEGORY_MODEL)")
+    p.add_argument("--parser", default=None,
+                   help="pose detector: garment parser folder (`fashion-core detector parser-train`), or 'none' for "
+                        "the rule regions (default: FASHION_GARMENT_PARSER, else models/garment-parser when present)")
     p.add_argument("--json", action="store_true", help="one JSON document on stdout")
     p.set_defaults(func=_detect)
 
@@ -45,6 +48,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--json", action="store_true")
     t.set_defaults(func=_train)
+    pt = dsub.add_parser("parser-train", help="fit the pose detector's garment parser on photos with garment masks")
+    pt.add_argument("--data", type=Path, action="append", required=True,
+                    help="COCO json whose info names the mask labels (e.g. ../shared/data/ccp/annotations.json); "
+                         "repeatable")
+    pt.add_argument("--out", type=Path, required=True, help="parser folder to write (config.json + parser.npz)")
+    pt.add_argument("--limit", type=int, default=None, help="only the first N photos (quick trials)")
+    pt.add_argument("--epochs", type=int, default=3)
+    pt.add_argument("--hidden", type=int, default=256)
+    pt.add_argument("--seed", type=int, default=0)
+    pt.add_argument("--no-progress", action="store_true")
+    pt.add_argument("--json", action="store_true")
+    pt.set_defaults(func=_parser_train)
 
 
 def _detect(args: argparse.Namespace) -> int:
@@ -61,6 +76,8 @@ def _detect(args: argparse.Namespace) -> int:
     category_model = args.category_model or settings().category_model
     if category_model is not None and name == "pose":
         kwargs["category_model"] = category_model
+    if args.parser is not None and name == "pose":
+        kwargs["parser"] = None if args.parser.lower() == "none" else Path(args.parser)
     detector = create_detector(name, **kwargs)
     results = []
     for path in images:
@@ -75,6 +92,22 @@ def _detect(args: argparse.Namespace) -> int:
                       "box": ",".join(f"{v:.0f}" for v in d["box"]), "icon": ",".join(f"{v:.0f}" for v in d["icon"]),
                       "person": d["person"]} for i, d in enumerate(r["detections"])],
                     ["#", "category", "score", "box", "icon", "person"])
+    return 0
+
+
+def _parser_train(args: argparse.Namespace) -> int:
+    from ..detection.parser import train_parser
+
+    parser = train_parser(args.data, limit=args.limit, progress=not args.no_progress, epochs=args.epochs,
+                          hidden=args.hidden, seed=args.seed)
+    out = parser.save(args.out)
+    summary = {"out": str(out), "photos": parser.trained_on.get("photos"), "cells": parser.trained_on.get("cells"),
+               "detector": "pose", "use": f"FASHION_GARMENT_PARSER={out}"}
+    if args.json:
+        emit_json(summary)
+    else:
+        print(f"garment parser {out}: {summary['photos']} photos, {summary['cells']} cells\n"
+              f"use it with: fashion-core detect --parser {out} --image PHOTO (or FASHION_GARMENT_PARSER={out})")
     return 0
 
 

@@ -1,6 +1,7 @@
 """Garment detection: the :class:`Detection` type, a detector registry, icons, crops and overlays.
 
-``create_detector("pose")`` is the offline default (MediaPipe pose + person mask + ImageNet evidence);
+``create_detector("pose")`` is the offline default (MediaPipe pose + person mask + ImageNet evidence, and the
+garment parser when one is configured: ``FASHION_GARMENT_PARSER`` or ``models/garment-parser``);
 ``create_detector("yolo:<weights path>")`` loads any ultralytics checkpoint and maps its class names
 into the taxonomy. Every detector has ``.name`` and ``.detect(image) -> list[Detection]``.
 """
@@ -44,6 +45,10 @@ def _pose(arg: str | None = None, **kwargs) -> Detector:
 
     if arg:
         raise ValueError(f"detector 'pose' takes no argument (got 'pose:{arg}')")
+    if "parser" not in kwargs:  # the configured garment parser, if any (pass parser=None for the rule regions)
+        from ..config import settings
+
+        kwargs["parser"] = settings().garment_parser
     return PoseGuidedDetector(**kwargs)
 
 

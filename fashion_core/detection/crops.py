@@ -29,7 +29,8 @@ def _default_detector():
         if _DETECTOR is None:
             from . import create_detector
 
-            _DETECTOR = create_detector("pose", evidence=False, alternatives=True, min_score=0.0)
+            _DETECTOR = create_detector("pose", evidence=False, alternatives=True, min_score=0.0,
+                                        parser=None)
         return _DETECTOR
 
 

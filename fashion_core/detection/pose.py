@@ -8,11 +8,16 @@ among those competing for that garment. Boxes then get the category's edge adjus
 (``garments.BOX_ADJUST``). ``alternatives=False`` (the app, the CLI) keeps the best hypothesis of
 each region above ``min_score`` and drops the lower garment under a dress; ``alternatives=True`` keeps every
 hypothesis with its score, as a benchmark's ranked detection list wants.
+With a garment parser (:mod:`.parser`, ``parser=``), each person's garments come from the parser's pixel
+labels instead of the rule regions (boxes as the labels fall, no edge adjustment, all 12 categories).
 With no person in the photo, a photo of one garment (a flat lay, a packshot) gives one detection of the
 whole object when ImageNet sees a garment category in it (``person = -1``).
 """
 
 from __future__ import annotations
+
+import logging
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -21,6 +26,7 @@ from .. import taxonomy
 from .evidence import CategoryModelEvidence, ImageNetEvidence
 from .garments import adjust_box, propose
 from .icons import icon_position
+from .parser import GarmentParser, ParserError, parse_person
 from .people import PoseEstimator
 from .regions import Hypothesis
 from .types import Detection, Person
@@ -34,6 +40,8 @@ EVIDENCE_WEIGHT = 0.35
 """Share of a hypothesis score that ImageNet evidence decides (the rest is geometry)."""
 MODEL_EVIDENCE_WEIGHT = 0.6
 """Share a category model's evidence decides (it is trained on garment crops: trusted more)."""
+log = logging.getLogger(__name__)
+
 KEYPOINTS_KEPT = ("nose", "left_eye", "right_eye", "left_shoulder", "right_shoulder", "left_hip", "right_hip",
                   "left_knee", "right_knee", "left_ankle", "right_ankle", "left_heel", "right_heel",
                   "left_foot_index", "right_foot_index")
@@ -46,8 +54,16 @@ class PoseGuidedDetector:
 
     def __init__(self, evidence: bool = True, alternatives: bool = False, min_score: float = 0.3,
                  model_complexity: int = 1, encoder=None, category_model=None,
-                 evidence_weight: float | None = None) -> None:
+                 evidence_weight: float | None = None, parser: GarmentParser | str | None = None) -> None:
         self.estimator = PoseEstimator(model_complexity=model_complexity)
+        self.parser = GarmentParser.load(parser) if isinstance(parser, (str, Path)) else parser
+        self._encoder = None  # the parser's encoder: the given one when the parser was fitted on it
+        if self.parser is not None and encoder is not None:
+            try:
+                self.parser.check_encoder(encoder)
+                self._encoder = encoder
+            except ParserError:
+                log.info("the garment parser was fitted on another encoder than the one given: it loads its own")
         if evidence and category_model is not None:
             self.evidence = CategoryModelEvidence(category_model, encoder)
         else:
@@ -69,11 +85,31 @@ class PoseGuidedDetector:
             return self._no_person(image)
         out: list[Detection] = []
         for person in people:
+            if self.parser is not None:
+                found = parse_person(self.parser, self.parser_encoder, rgb, person, self.alternatives)
+                hyps = [Hypothesis(f"{c}-{i}", c, box, score) for i, (c, box, score) in enumerate(found)]
+                hyps = [h for h in hyps if h.score >= self.min_score]
+                out += self._to_detections(hyps, person, rgb.shape[:2], scale, adjust=False)
+                continue
             hyps = propose(rgb, person)
             if self.evidence is not None:
                 hyps = self._weigh(work, hyps)
             out += self._to_detections(self._select(hyps), person, rgb.shape[:2], scale)
         return out
+
+    @property
+    def parser_encoder(self):
+        """The encoder the garment parser reads features from (shared with the evidence when it is the same)."""
+        if self._encoder is None:
+            ev = getattr(self.evidence, "encoder", None) if self.evidence is not None else None
+            if ev is not None and getattr(ev, "name", None) == self.parser.encoder.get("name"):
+                self._encoder = ev
+            else:
+                from ..encoders import create_encoder
+
+                self._encoder = create_encoder(self.parser.encoder.get("name", "efficientnet-lite0"))
+            self.parser.check_encoder(self._encoder)
+        return self._encoder
 
     def _weigh(self, work: Image.Image, hyps: list[Hypothesis]) -> list[Hypothesis]:
         """Mix each upper / outer / lower hypothesis score with the evidence on its own box's crop: the
@@ -113,14 +149,14 @@ class PoseGuidedDetector:
         return [h for h in best.values() if h.score >= self.min_score]
 
     def _to_detections(self, hyps: list[Hypothesis], person: Person, shape: tuple[int, int],
-                       scale: float) -> list[Detection]:
+                       scale: float, adjust: bool = True) -> list[Detection]:
         full, front = is_full_shot(person, shape), is_front_facing(person)
         kps = {n: (person.keypoints[n][0] / scale, person.keypoints[n][1] / scale) for n in KEYPOINTS_KEPT}
         vis = {n: person.keypoints[n][2] for n in KEYPOINTS_KEPT}
         out = []
         for h in sorted(hyps, key=lambda h: (-h.score, h.category)):
             box = tuple(float(np.clip(v / scale, 0, lim)) for v, lim in
-                        zip(adjust_box(h.box, h.category), (shape[1] / scale, shape[0] / scale) * 2))
+                        zip(adjust_box(h.box, h.category) if adjust else h.box, (shape[1] / scale, shape[0] / scale) * 2))
             if _area(box) <= 1:
                 continue
             icon = icon_position(box, h.category, kps, vis)

@@ -98,6 +98,29 @@ class EfficientNetEncoder:
         probs = [p for _, _, p in self._batches(images, self.preprocess, False)]
         return np.concatenate(probs).astype(np.float32) if probs else np.zeros((0, 1000), np.float32)
 
+    def feature_maps(self, rgb: np.ndarray) -> np.ndarray:
+        """(h/8, w/8, C) dense features of one RGB array at its own size: the last block output at strides 8,
+        16 and 32 (40 + 112 + 320 channels for Lite0), bilinearly resized to the stride-8 grid (for pixel labels)."""
+        import torch
+        import torch.nn.functional as nnf
+
+        pre = self.preprocess
+        x = (np.asarray(rgb, np.float32) / 255.0 - np.asarray(pre.mean, np.float32)) / np.asarray(pre.std, np.float32)
+        m = self.model
+        with torch.inference_mode():
+            t = m.stem(torch.from_numpy(np.ascontiguousarray(x.transpose(2, 0, 1)[None]))
+                       .contiguous(memory_format=torch.channels_last))
+            last: dict[int, torch.Tensor] = {}
+            for block in m.blocks:
+                t = block(t)
+                last[t.shape[2]] = t  # the last block at each resolution
+            sides = sorted(last, reverse=True)[2:5]  # strides 8, 16, 32
+            grid = last[sides[0]].shape[2:]
+            maps = [last[s] if last[s].shape[2:] == grid else
+                    nnf.interpolate(last[s], size=grid, mode="bilinear", align_corners=False) for s in sides]
+            out = torch.cat(maps, dim=1)[0].permute(1, 2, 0)
+        return np.ascontiguousarray(out.numpy(), dtype=np.float32)
+
     def __repr__(self) -> str:
         return f"EfficientNetEncoder({self.name!r}, dim={self.dim}, weights_id={self.weights_id!r})"
 

@@ -163,13 +163,24 @@ def test_model_table_names_every_model():
                 "compat": {"model": "compat-v1", "weights_id": "feedbeef"},
                 "similarity": {"attribute_heads": [{"name": "baseColour", "classes": ["Blue", "Red"]}]}}
     table = ui.model_table(manifest, "pose")
-    assert list(table["role"]) == ["image encoder", "detector", "compatibility model", "index", "attribute heads",
-                                   "category model"]
-    assert table.loc[4, "name"] == "baseColour" and "2 classes" in table.loc[4, "details"]
-    assert table.loc[5, "name"] == "none"
+    assert list(table["role"]) == ["image encoder", "detector", "garment parser", "compatibility model", "index",
+                                   "attribute heads", "category model"]
+    assert table.loc[5, "name"] == "baseColour" and "2 classes" in table.loc[5, "details"]
+    assert table.loc[6, "name"] == "none" and table.loc[2, "name"] == "none"
     assert table.loc[0, "weights"] == "1234abcd" and table.loc[1, "name"] == "pose"
-    assert "feedbeef" in table.loc[2, "weights"]
-    assert "none" == ui.model_table({}, "pose").loc[2, "name"]
+    assert "feedbeef" in table.loc[3, "weights"]
+    assert "none" == ui.model_table({}, "pose").loc[3, "name"]
+
+
+def test_model_table_reads_the_garment_parser_config(tmp_path):
+    parser = tmp_path / "garment-parser"
+    parser.mkdir()
+    (parser / "config.json").write_text(json.dumps({"encoder": {"weights_id": "abc123"},
+                                                    "trained_on": {"photos": 40, "data": ["ccp.json"]}}))
+    row = ui.model_table({}, "pose", parser=parser).iloc[2]
+    assert row["name"] == "garment-parser" and row["weights"] == "abc123" and "40 photos from ccp.json" in row["details"]
+    broken = ui.model_table({}, "pose", parser=tmp_path / "missing").iloc[2]
+    assert "cannot be read" in broken["details"]
 
 
 def test_streamlit_config_matches_the_image_limit():

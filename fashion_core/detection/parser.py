@@ -1,0 +1,396 @@
+"""Pose-guided garment parser: a pixel classifier that labels every part of a person, then garment boxes.
+
+The rule-based regions of :mod:`.garments` guess where a garment ends from colour changes; a coat over a
+top, a dress under a coat, boots or a bag defeat them (mAP@0.5 0.30 on ccp). The parser instead labels
+each cell of a stride-8 grid over the person's crop as background, skin, hair, another accessory or one of
+the 12 taxonomy categories, from
+- dense EfficientNet-Lite features of the crop (stride 8, 16 and 32 stages, ``feature_maps``),
+- the cell's colour (Lab), the person's segmentation mask, and
+- where the cell sits in the person's **body frame** (offsets from the shoulder, hip, knee and ankle lines in
+  torso lengths, distances to wrists, ankles, knees, hips and the nose): the pose guides the labels.
+A small MLP (one hidden layer) maps these to 16 label probabilities; it is fitted on photos with garment
+masks (``fashion-core detector parser-train``, e.g. on ccp: :func:`mask_dataset` reads the COCO json with
+``info.ccp_labels`` / ``info.taxonomy_map`` and ``masks/``). A garment's box is the box of the cells whose
+most probable label it is (one box per connected shoe, one per other garment, as ccp's boxes are made).
+Artifacts are numbers only: ``parser.npz`` + ``config.json`` (classes, encoder, data, training).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from .. import taxonomy
+from .regions import clip_box
+from .types import Box, Person
+
+log = logging.getLogger(__name__)
+
+LABELS = ("background", "skin", "hair", "other") + tuple(taxonomy.CATEGORIES)
+"""Pixel labels, in probability column order: three body / scene labels, other accessories, then the taxonomy."""
+FIRST_GARMENT = 4
+PARSE_HEIGHT = 512
+"""A person's crop is resized to this height before the features (the stride-8 grid is then 64 cells high)."""
+MAX_ASPECT = 1.5
+"""Crops wider than this × their height are capped (a lying or very wide group crop)."""
+BODY_FEATURES = 12
+UPSAMPLE = 4
+"""Probabilities are resized from the stride-8 grid by this factor before labels and boxes are read."""
+MIN_PART = 0.15
+"""A garment's box joins the pieces of its label holding at least this share of its biggest piece."""
+ALTERNATIVE_THRESHOLD = 0.2
+"""Ranked lists (benchmarks) also get, per garment, the box of the cells where its probability tops this."""
+ALTERNATIVE_WEIGHT = 0.5
+BOTTOMS = ("pants", "shorts", "skirt")
+"""Worn one at a time: without alternatives only the one covering most cells is kept."""
+BACKGROUND_KEEP = 0.35
+"""Share of background cells kept for training (all other cells are kept)."""
+CONFIG = "config.json"
+ARRAYS = "parser.npz"
+
+
+class ParserError(ValueError):
+    """A parser or parsing dataset that cannot be used, with what to do about it."""
+
+
+def body_features(person: Person | None, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """(n, 12) position of points (xs, ys) in ``person``'s body frame (torso lengths, clipped to ±5); zeros
+    without a person. Pose tells the parser that a cell below the knee line is likelier shoe than top."""
+    if person is None:
+        return np.zeros((len(xs), BODY_FEATURES), np.float32)
+
+    def kp(name: str) -> np.ndarray:
+        return np.asarray(person.keypoints[name][:2], np.float64)
+
+    ls, rs, lh, rh = kp("left_shoulder"), kp("right_shoulder"), kp("left_hip"), kp("right_hip")
+    sy, hy = (ls[1] + rs[1]) / 2, (lh[1] + rh[1]) / 2
+    torso = max(hy - sy, 8.0)
+    cx = (ls[0] + rs[0] + lh[0] + rh[0]) / 4
+    sw = max(abs(ls[0] - rs[0]), 0.3 * torso)
+    ky = (kp("left_knee")[1] + kp("right_knee")[1]) / 2
+    ay = (kp("left_ankle")[1] + kp("right_ankle")[1]) / 2
+    pts = np.stack([xs, ys], 1).astype(np.float64)
+
+    def nearest(a: str, b: str) -> np.ndarray:
+        return np.minimum(np.linalg.norm(pts - kp(a), axis=1), np.linalg.norm(pts - kp(b), axis=1)) / torso
+
+    cols = [(xs - cx) / sw, (ys - sy) / torso, (ys - hy) / torso, (ys - ky) / torso, (ys - ay) / torso,
+            np.abs(xs - cx) / sw, nearest("left_ankle", "right_ankle"), nearest("left_wrist", "right_wrist"),
+            np.linalg.norm(pts - kp("nose"), axis=1) / torso, nearest("left_knee", "right_knee"),
+            nearest("left_hip", "right_hip"), np.ones(len(xs))]
+    return np.clip(np.stack(cols, 1), -5, 5).astype(np.float32)
+
+
+def crop_for(person: Person, rgb: np.ndarray) -> tuple[tuple[int, int, int, int], float]:
+    """The person's padded box in ``rgb`` and the scale that brings it to :data:`PARSE_HEIGHT` pixels high."""
+    from .garments import person_box
+
+    x0, y0, x1, y1 = person_box(person, rgb.shape[:2])
+    h, w = y1 - y0, x1 - x0
+    scale = PARSE_HEIGHT / max(1, h)
+    if w * scale > MAX_ASPECT * PARSE_HEIGHT:
+        scale = MAX_ASPECT * PARSE_HEIGHT / max(1, w)
+    return (x0, y0, x1, y1), scale
+
+
+def cell_features(encoder, rgb: np.ndarray, person: Person) -> tuple[np.ndarray, tuple[int, int], tuple, float]:
+    """Features of every stride-8 cell of ``person``'s crop: (n_cells, d), the grid (gh, gw), the crop box in
+    ``rgb`` and its scale. Columns: dense encoder features, Lab colour, person mask, body frame."""
+    (x0, y0, x1, y1), scale = crop_for(person, rgb)
+    size = (max(8, round((x1 - x0) * scale)), max(8, round((y1 - y0) * scale)))
+    crop = cv2.resize(np.ascontiguousarray(rgb[y0:y1, x0:x1]), size, interpolation=cv2.INTER_AREA
+                      if scale < 1 else cv2.INTER_LINEAR)
+    deep = encoder.feature_maps(crop)
+    gh, gw = deep.shape[:2]
+    lab = cv2.cvtColor(cv2.resize(crop, (gw, gh), interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2LAB)
+    lab = lab.reshape(-1, 3).astype(np.float32) / 128.0 - 1.0
+    if person.mask is not None:
+        mask = cv2.resize(person.mask[y0:y1, x0:x1].astype(np.float32), (gw, gh), interpolation=cv2.INTER_AREA)
+    else:
+        mask = np.ones((gh, gw), np.float32)
+    ys, xs = np.mgrid[0:gh, 0:gw]
+    # cell centres in the original image's pixels: the body frame is measured there
+    px = x0 + (xs.ravel() + 0.5) * (x1 - x0) / gw
+    py = y0 + (ys.ravel() + 0.5) * (y1 - y0) / gh
+    feats = np.concatenate([deep.reshape(gh * gw, -1), lab, mask.reshape(-1, 1), body_features(person, px, py)], 1)
+    return feats.astype(np.float32), (gh, gw), (x0, y0, x1, y1), scale
+
+
+@dataclass
+class GarmentParser:
+    """Label probabilities for parser cell features; see the module doc."""
+
+    mean: np.ndarray
+    std: np.ndarray
+    w1: np.ndarray
+    b1: np.ndarray
+    w2: np.ndarray
+    b2: np.ndarray
+    encoder: dict
+    trained_on: dict = field(default_factory=dict)
+
+    def probs(self, feats: np.ndarray) -> np.ndarray:
+        """(n, 16) label probabilities (columns in :data:`LABELS` order) for (n, d) cell features."""
+        if feats.shape[1] != self.mean.shape[0]:
+            raise ParserError(f"the parser expects {self.mean.shape[0]} features per cell, got {feats.shape[1]}: "
+                              "it was fitted with another encoder; retrain it with `fashion-core detector "
+                              "parser-train`")
+        x = (feats - self.mean) / self.std
+        h = np.maximum(x @ self.w1 + self.b1, 0.0)
+        z = h @ self.w2 + self.b2
+        z -= z.max(1, keepdims=True)
+        e = np.exp(z)
+        return (e / e.sum(1, keepdims=True)).astype(np.float32)
+
+    def check_encoder(self, encoder) -> None:
+        """Refuse an encoder other than the one the parser was fitted with (its features mean nothing here)."""
+        want = self.encoder.get("weights_id")
+        got = getattr(encoder, "weights_id", None)
+        if want and got and want != got:
+            raise ParserError(f"the garment parser was fitted on encoder {self.encoder.get('name')} "
+                              f"(weights {want}) but {getattr(encoder, 'name', '?')} (weights {got}) was given: "
+                              "use that encoder or retrain the parser with `fashion-core detector parser-train`")
+
+    def save(self, out_dir: str | Path) -> Path:
+        """Write ``parser.npz`` (numbers only) and ``config.json`` under ``out_dir``."""
+        import shutil
+
+        out = Path(out_dir)
+        stage = out.with_name(out.name + ".tmp")  # written whole, then swapped in: never half a parser
+        shutil.rmtree(stage, ignore_errors=True)
+        stage.mkdir(parents=True)
+        np.savez(stage / ARRAYS, mean=self.mean, std=self.std, w1=self.w1, b1=self.b1, w2=self.w2, b2=self.b2)
+        (stage / CONFIG).write_text(json.dumps({"kind": "garment-parser", "labels": list(LABELS),
+                                                "parse_height": PARSE_HEIGHT, "encoder": self.encoder,
+                                                "trained_on": self.trained_on}, indent=2))
+        shutil.rmtree(out, ignore_errors=True)
+        stage.rename(out)
+        return out
+
+    @classmethod
+    def load(cls, path: str | Path) -> GarmentParser:
+        """Read a parser saved by :meth:`save` (no pickles); clear errors for a missing or foreign folder."""
+        path = Path(path)
+        cfg_path, arr_path = path / CONFIG, path / ARRAYS
+        if not cfg_path.is_file() or not arr_path.is_file():
+            raise ParserError(f"{path} is not a garment parser (expected {CONFIG} and {ARRAYS}); make one with "
+                              "`fashion-core detector parser-train --data ccp/annotations.json --out DIR`")
+        cfg = json.loads(cfg_path.read_text())
+        if cfg.get("kind") != "garment-parser" or list(cfg.get("labels", [])) != list(LABELS):
+            raise ParserError(f"{path} holds a model of another kind or label set ({cfg.get('kind')!r}); "
+                              "retrain it with `fashion-core detector parser-train`")
+        with np.load(arr_path, allow_pickle=False) as z:
+            arrays = {k: z[k].astype(np.float32) for k in ("mean", "std", "w1", "b1", "w2", "b2")}
+        return cls(**arrays, encoder=cfg.get("encoder", {}), trained_on=cfg.get("trained_on", {}))
+
+
+def garment_boxes(probs: np.ndarray, alternatives: bool = False) -> list[tuple[str, Box, float]]:
+    """(category, box, score) for the garments of a (gh, gw, 16) probability grid; boxes in grid units.
+
+    Each cell takes its most probable label; a garment's box covers the pieces of its label holding at
+    least :data:`MIN_PART` of its biggest piece (shoes: one box per piece); the score is its mean probability
+    there. ``alternatives`` adds, per garment, the box where its probability tops
+    :data:`ALTERNATIVE_THRESHOLD` (a second guess for ranked lists), unless it repeats the first box; without
+    it, only one of :data:`BOTTOMS` is kept."""
+    gh, gw, _ = probs.shape
+    up = cv2.resize(probs.astype(np.float32), (gw * UPSAMPLE, gh * UPSAMPLE), interpolation=cv2.INTER_LINEAR)
+    best = up.argmax(2)
+    out: list[tuple[str, Box, float]] = []
+    first: dict[str, Box] = {}
+    skip: set[str] = set()
+    if not alternatives:  # one answer per person: a single bottom garment, the one with the most pixels
+        area = {c: int((best == LABELS.index(c)).sum()) for c in BOTTOMS}
+        skip = {c for c in BOTTOMS if c != max(BOTTOMS, key=lambda c: (area[c], c))}
+    for k, cat in enumerate(taxonomy.CATEGORIES):
+        if cat in skip:
+            continue
+        ch = up[..., FIRST_GARMENT + k]
+        for box, score in _pieces(best == FIRST_GARMENT + k, ch, split=cat == "shoes"):
+            out.append((cat, box, score))
+            first.setdefault(cat, box)
+        if alternatives and cat != "shoes":
+            for box, score in _pieces(ch > ALTERNATIVE_THRESHOLD, ch, split=False):
+                if cat not in first or _iou(box, first[cat]) <= 0.7:
+                    out.append((cat, box, ALTERNATIVE_WEIGHT * score))
+    return [(c, tuple(v / UPSAMPLE for v in b), s) for c, b, s in out]
+
+
+def _pieces(mask: np.ndarray, prob: np.ndarray, split: bool) -> list[tuple[Box, float]]:
+    if mask.sum() < 3:
+        return []
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    biggest = float(areas.max())
+    if split:
+        out = []
+        for j in range(1, n):
+            a = float(stats[j, cv2.CC_STAT_AREA])
+            if a < max(4.0, 0.2 * biggest):
+                continue
+            x, y, w, h = stats[j, :4]
+            out.append(((float(x), float(y), float(x + w), float(y + h)),
+                        float(prob[lab == j].mean()) * min(1.0, a / (0.5 * biggest))))
+        return out
+    keep = 1 + np.flatnonzero(areas >= MIN_PART * biggest)
+    sel = np.isin(lab, keep)
+    ys, xs = np.nonzero(sel)
+    return [((float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1)), float(prob[sel].mean()))]
+
+
+def _iou(a: Box, b: Box) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def parse_person(parser: GarmentParser, encoder, rgb: np.ndarray, person: Person,
+                 alternatives: bool = False) -> list[tuple[str, Box, float]]:
+    """(category, box in ``rgb`` pixels, score) of every garment the parser finds on ``person``."""
+    feats, (gh, gw), (x0, y0, x1, y1), _ = cell_features(encoder, rgb, person)
+    probs = parser.probs(feats).reshape(gh, gw, -1)
+    sx, sy = (x1 - x0) / gw, (y1 - y0) / gh
+    return [(c, clip_box((x0 + b[0] * sx, y0 + b[1] * sy, x0 + b[2] * sx, y0 + b[3] * sy), rgb.shape[:2]), s)
+            for c, b, s in garment_boxes(probs, alternatives)]
+
+
+# --- training -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class MaskPhoto:
+    """One training photo: its path, its label map's path and the label lookup (mask value → label index)."""
+
+    image: Path
+    mask: Path
+    lut: np.ndarray
+
+
+def mask_dataset(path: str | Path) -> list[MaskPhoto]:
+    """Photos with garment masks from a COCO json whose ``info`` names the mask values (``ccp_labels`` or
+    ``mask_labels``) and maps them to the taxonomy (``taxonomy_map``); masks are ``masks/<stem>.png`` beside it."""
+    path = Path(path)
+    if not path.is_file():
+        raise ParserError(f"{path}: no such file; give the COCO json of a dataset with garment masks "
+                          "(e.g. ../shared/data/ccp/annotations.json)")
+    doc = json.loads(path.read_text())
+    info = doc.get("info", {}) if isinstance(doc, dict) else {}
+    names = info.get("mask_labels") or info.get("ccp_labels")
+    tmap = info.get("taxonomy_map")
+    if not names or not isinstance(tmap, dict):
+        raise ParserError(f"{path}: its 'info' must list the mask values ('mask_labels' or 'ccp_labels') and map "
+                          "them to the taxonomy ('taxonomy_map'); this file has neither, so it cannot train a parser")
+    lut = np.full(len(names), LABELS.index("other"), np.int64)
+    for i, name in enumerate(names):
+        key = str(name).lower()
+        if key in ("null", "background", "bg"):
+            lut[i] = 0
+        elif key in ("skin", "hair"):
+            lut[i] = LABELS.index(key)
+        elif tmap.get(name) in taxonomy.CATEGORIES:
+            lut[i] = LABELS.index(tmap[name])
+    out = []
+    for im in sorted(doc.get("images", []), key=lambda r: r["file_name"]):
+        image = path.parent / im["file_name"]
+        mask = path.parent / "masks" / (Path(im["file_name"]).stem + ".png")
+        if image.is_file() and mask.is_file():
+            out.append(MaskPhoto(image, mask, lut))
+    if not out:
+        raise ParserError(f"{path}: none of its images has both a photo and masks/<name>.png beside the json")
+    return out
+
+
+def training_cells(encoder, photos: list[MaskPhoto], estimator=None, seed: int = 0,
+                   progress: bool = True) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """(photo index, cell features, cell labels) per photo where a person is found: the biggest person's crop,
+    every non-background cell and a seeded :data:`BACKGROUND_KEEP` share of the background cells."""
+    from tqdm import tqdm
+
+    from ..imageio import load_image
+    from .people import PoseEstimator
+    from .pose import _work_scale
+
+    estimator = estimator or PoseEstimator()
+    for n, photo in enumerate(tqdm(photos, desc="parser cells", unit="photo", disable=not progress)):
+        image = load_image(photo.image).convert("RGB")
+        labels = photo.lut[np.clip(np.asarray(Image.open(photo.mask)), 0, len(photo.lut) - 1)]
+        scale = _work_scale(image.size)
+        if scale != 1.0:
+            image = image.resize((round(image.width * scale), round(image.height * scale)), Image.BILINEAR)
+            labels = cv2.resize(labels.astype(np.uint8), image.size, interpolation=cv2.INTER_NEAREST)
+        rgb = np.asarray(image)
+        people = estimator.people(rgb)
+        if not people:
+            continue
+        person = max(people, key=lambda p: float((p.mask > 0.5).sum()) if p.mask is not None else 0.0)
+        feats, (gh, gw), (x0, y0, x1, y1), _ = cell_features(encoder, rgb, person)
+        ys = np.clip((y0 + (np.arange(gh) + 0.5) * (y1 - y0) / gh).astype(int), 0, labels.shape[0] - 1)
+        xs = np.clip((x0 + (np.arange(gw) + 0.5) * (x1 - x0) / gw).astype(int), 0, labels.shape[1] - 1)
+        y = labels[ys][:, xs].ravel()
+        keep = (y > 0) | (np.random.default_rng([seed, n]).random(len(y)) < BACKGROUND_KEEP)
+        yield n, feats[keep].astype(np.float16), y[keep].astype(np.uint8)
+
+
+def fit_parser(feats: np.ndarray, labels: np.ndarray, encoder, hidden: int = 256, epochs: int = 3,
+               seed: int = 0, trained_on: dict | None = None) -> GarmentParser:
+    """Fit the MLP on cell features / labels with Adam (seeded, deterministic on CPU); returns the parser."""
+    import torch
+
+    if len(feats) == 0:
+        raise ParserError("no training cells: no person was found in any training photo")
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    sample = feats[:: max(1, len(feats) // 200_000)].astype(np.float32)
+    mean, std = sample.mean(0), sample.std(0) + 1e-3
+    net = torch.nn.Sequential(torch.nn.Linear(feats.shape[1], hidden), torch.nn.ReLU(),
+                              torch.nn.Linear(hidden, len(LABELS)))
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3, weight_decay=1e-5)
+    mu, sd = torch.from_numpy(mean), torch.from_numpy(std)
+    y_all = torch.from_numpy(labels.astype(np.int64))
+    for _ in range(epochs):
+        order = rng.permutation(len(feats))
+        for s in range(0, len(order), 4096):
+            b = np.sort(order[s:s + 4096])
+            x = (torch.from_numpy(feats[b].astype(np.float32)) - mu) / sd
+            loss = torch.nn.functional.cross_entropy(net(x), y_all[b])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    w1, w2 = net[0], net[2]
+    info = {"name": getattr(encoder, "name", "?"), "weights_id": getattr(encoder, "weights_id", None)}
+    return GarmentParser(mean=mean, std=std, w1=w1.weight.detach().numpy().T.copy(),
+                         b1=w1.bias.detach().numpy().copy(), w2=w2.weight.detach().numpy().T.copy(),
+                         b2=w2.bias.detach().numpy().copy(), encoder=info,
+                         trained_on={**(trained_on or {}), "cells": int(len(feats)), "hidden": hidden,
+                                     "epochs": epochs, "seed": seed,
+                                     "date": datetime.now(UTC).isoformat(timespec="seconds")})
+
+
+def train_parser(data: list[str | Path], encoder=None, limit: int | None = None, exclude=None,
+                 progress: bool = True, **fit_kwargs) -> GarmentParser:
+    """Read mask datasets, extract training cells and fit a parser (``exclude(photo) -> bool`` holds photos out)."""
+    if encoder is None:
+        from ..encoders import create_encoder
+
+        encoder = create_encoder("efficientnet-lite0")
+    photos = [p for d in data for p in mask_dataset(d)]
+    if exclude is not None:
+        photos = [p for p in photos if not exclude(p)]
+    photos = photos[:limit] if limit else photos
+    feats, labels = [], []
+    for _, f, y in training_cells(encoder, photos, progress=progress):
+        feats.append(f)
+        labels.append(y)
+    if not feats:
+        raise ParserError("no person was found in any training photo: nothing to learn from")
+    return fit_parser(np.concatenate(feats), np.concatenate(labels), encoder,
+                      trained_on={"data": [str(d) for d in data], "photos": len(photos)}, **fit_kwargs)
