@@ -49,6 +49,8 @@ MIN_PART = 0.15
 ALTERNATIVE_THRESHOLD = 0.2
 """Ranked lists (benchmarks) also get, per garment, the box of the cells where its probability tops this."""
 ALTERNATIVE_WEIGHT = 0.5
+VOTE_GROUP = ("pants", "shorts", "skirt", "dress")
+"""Garments below the waist that one connected piece of cells is only one of (see :func:`vote`)."""
 BOTTOMS = ("pants", "shorts", "skirt")
 """Worn one at a time: without alternatives only the one covering most cells is kept."""
 BACKGROUND_KEEP = 0.35
@@ -195,14 +197,15 @@ class GarmentParser:
 def garment_boxes(probs: np.ndarray, alternatives: bool = False) -> list[tuple[str, Box, float]]:
     """(category, box, score) for the garments of a (gh, gw, 16) probability grid; boxes in grid units.
 
-    Each cell takes its most probable label; a garment's box covers the pieces of its label holding at
+    Each cell takes its most probable label (a connected piece of :data:`VOTE_GROUP` labels takes one of them,
+    :func:`vote`); a garment's box covers the pieces of its label holding at
     least :data:`MIN_PART` of its biggest piece (shoes: one box per piece); the score is its mean probability
     there. ``alternatives`` adds, per garment, the box where its probability tops
     :data:`ALTERNATIVE_THRESHOLD` (a second guess for ranked lists), unless it repeats the first box; without
     it, only one of :data:`BOTTOMS` is kept."""
     gh, gw, _ = probs.shape
     up = cv2.resize(probs.astype(np.float32), (gw * UPSAMPLE, gh * UPSAMPLE), interpolation=cv2.INTER_LINEAR)
-    best = up.argmax(2)
+    best = vote(up.argmax(2), up, VOTE_GROUP)
     out: list[tuple[str, Box, float]] = []
     first: dict[str, Box] = {}
     skip: set[str] = set()
@@ -221,6 +224,22 @@ def garment_boxes(probs: np.ndarray, alternatives: bool = False) -> list[tuple[s
                 if cat not in first or _iou(box, first[cat]) <= 0.7:
                     out.append((cat, box, ALTERNATIVE_WEIGHT * score))
     return [(c, tuple(v / UPSAMPLE for v in b), s) for c, b, s in out]
+
+
+def vote(best: np.ndarray, probs: np.ndarray, group: tuple[str, ...]) -> np.ndarray:
+    """``best`` (label map) with each connected piece of ``group`` labels relabelled to the group label holding
+    most probability mass over the piece: a skirt's cells are not half pants, half dress."""
+    chans = [LABELS.index(c) for c in group]
+    n, pieces = cv2.connectedComponents(np.isin(best, chans).astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return best
+    best = best.copy()
+    flat = pieces.ravel()
+    mass = np.stack([np.bincount(flat, weights=probs[..., c].ravel(), minlength=n) for c in chans], 1)
+    winner = np.asarray(chans)[mass.argmax(1)]
+    sel = flat > 0
+    best.ravel()[sel] = winner[flat[sel]]
+    return best
 
 
 def _pieces(mask: np.ndarray, prob: np.ndarray, split: bool) -> list[tuple[Box, float]]:

@@ -17,6 +17,7 @@ from fashion_core.detection.parser import (
     garment_boxes,
     mask_dataset,
     train_parser,
+    vote,
 )
 from fashion_core.detection.types import Person
 from fashion_core.imageio import load_image
@@ -95,7 +96,7 @@ def test_boxes_follow_the_label_map():
     probs[..., 0] = 1.0
     shoes, pants, skirt = LABELS.index("shoes"), LABELS.index("pants"), LABELS.index("skirt")
     probs[10:17, 2:8] = np.eye(len(LABELS))[pants]
-    probs[9:11, 3:5] = np.eye(len(LABELS))[skirt]
+    probs[5:7, 3:5] = np.eye(len(LABELS))[skirt]  # a smaller, separate piece
     probs[18:20, 1:3] = probs[18:20, 6:9] = np.eye(len(LABELS))[shoes]
     found = garment_boxes(probs)
     cats = sorted(c for c, _, _ in found)
@@ -123,7 +124,7 @@ def test_parser_finds_garments_on_photos_it_never_saw(small_parser, encoder, sha
                 matched += any(d.category == names[a["category_id"]] and _iou(d.box, (x, y, x + w, y + h)) >= 0.5
                                for d in dets)
     print(f"held-out photos: {matched}/{total} target garments matched at IoU 0.5")
-    assert total > 20 and matched / total >= 0.3, (matched, total)  # 0.45 here; rule regions ~0.3
+    assert total > 20 and matched / total >= 0.3, (matched, total)  # 14/31 on the reference machine
 
 
 def test_training_is_deterministic_and_artifacts_round_trip(small_parser, ccp_json, encoder, tmp_path):
@@ -181,3 +182,18 @@ def test_cli_trains_a_parser_and_detect_uses_it(shared_data, tmp_path, capsys, c
     assert with_parser and rules and with_parser != rules
     assert main(["detect", "--image", str(photo), "--parser", str(tmp_path), "--json"]) != 0
     assert "not a garment parser" in capsys.readouterr().err
+
+
+def test_a_piece_of_bottom_labels_takes_one_label_by_probability_mass():
+    probs = np.zeros((6, 6, len(LABELS)), np.float32)
+    probs[..., 0] = 1.0
+    skirt, pants, dress = LABELS.index("skirt"), LABELS.index("pants"), LABELS.index("dress")
+    probs[1:5, 1:5, 0] = 0.0
+    probs[1:5, 1:5, skirt] = 0.55
+    probs[1:5, 1:5, pants] = 0.45
+    probs[4, 1:5, skirt], probs[4, 1:5, pants] = 0.4, 0.6  # the hem looks like pants on its own
+    best = probs.argmax(2)
+    assert (best == pants).sum() == 4
+    voted = vote(best, probs, ("pants", "shorts", "skirt", "dress"))
+    assert (voted[1:5, 1:5] == skirt).all() and (voted[0] == 0).all()
+    assert dress not in voted
