@@ -1,9 +1,11 @@
 """Icon placement on real street photos (../shared/data/ccp masks): share of icons on the garment's own pixels.
 
 Per category, knee→hip 25% heuristic beside the box centroid, (a) on the ground-truth boxes with MediaPipe
-keypoints, (b) on the pose detector's own boxes that match a ground-truth box (IoU ≥ 0.5, same category).
+keypoints, (b) on the pose detector's own boxes that match a ground-truth box (IoU ≥ 0.5, same category): its
+rule regions by default, or with ``--parser-cv`` its garment parser, cross-validated over photo folds exactly as
+``bench_detection.py`` does (no photo is parsed by a parser that saw it).
 
-    .venv/bin/python benchmarks/bench_icons.py [--step 1]
+    .venv/bin/python benchmarks/bench_icons.py [--step 1] [--parser-cv]
 """
 
 from __future__ import annotations
@@ -47,16 +49,29 @@ def main() -> None:
     """Run over ccp, print per-category hit rates, write the result file."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--step", type=int, default=1)
+    ap.add_argument("--parser-cv", action="store_true", help="detector boxes from the garment parser, cross-validated")
     args = ap.parse_args()
     ccp = SHARED_DATA / "ccp"
     gt = load_coco(ccp / "annotations.json")
     labels = gt.dataset["info"]["ccp_labels"]
     label_cat = np.array([taxonomy.CCP.get(lbl) or "" for lbl in labels], dtype=object)
-    det = create_detector("pose", evidence=False, parser=None)
+    parsers = None
+    if args.parser_cv:
+        from bench_detection import fold_parsers, photo_fold
+
+        from fashion_core.encoders import create_encoder
+
+        encoder = create_encoder("efficientnet-lite0")
+        parsers = fold_parsers(encoder)
+        det = create_detector("pose", evidence=False, parser=parsers[0], encoder=encoder)
+    else:
+        det = create_detector("pose", evidence=False, parser=None)
     hits = defaultdict(lambda: np.zeros(3))  # (knee-hip hits, centroid hits, n) per (mode, category)
     for i in sorted(gt.getImgIds())[:: args.step]:
         info = gt.imgs[i]
         img = load_image(ccp / info["file_name"])
+        if parsers is not None:
+            det.parser = parsers[photo_fold(info["file_name"])]
         mask = np.asarray(Image.open(ccp / info["mask"]))
         cat_map = label_cat[mask]
         dets = det.detect(img)
@@ -89,8 +104,9 @@ def main() -> None:
              "centroid": bottom[1] / bottom[2] if bottom[2] else None, "n": int(bottom[2])}
         print(f"{'BOTTOMWEAR':12s} {b['knee_hip']:9.3f} {b['centroid']:9.3f} {b['n']:6d}")
         figures[mode] = {"per_category": rows, "bottomwear": b}
-    out = write_result("bench_icons", figures)
-    print(f"wrote {out}\nreproduce: .venv/bin/python benchmarks/bench_icons.py --step {args.step}")
+    out = write_result("bench_icons_parser" if args.parser_cv else "bench_icons", figures)
+    print(f"wrote {out}\nreproduce: .venv/bin/python benchmarks/bench_icons.py --step {args.step}"
+          f"{' --parser-cv' if args.parser_cv else ''}")
 
 
 if __name__ == "__main__":

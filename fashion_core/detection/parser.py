@@ -189,8 +189,12 @@ class GarmentParser:
         if cfg.get("kind") != "garment-parser" or list(cfg.get("labels", [])) != list(LABELS):
             raise ParserError(f"{path} holds a model of another kind or label set ({cfg.get('kind')!r}); "
                               "retrain it with `fashion-core detector parser-train`")
-        with np.load(arr_path, allow_pickle=False) as z:
-            arrays = {k: z[k].astype(np.float32) for k in ("mean", "std", "w1", "b1", "w2", "b2")}
+        try:
+            with np.load(arr_path, allow_pickle=False) as z:
+                arrays = {k: z[k].astype(np.float32) for k in ("mean", "std", "w1", "b1", "w2", "b2")}
+        except (OSError, ValueError, KeyError) as exc:
+            raise ParserError(f"{arr_path} cannot be read ({exc}); retrain the parser with "
+                              "`fashion-core detector parser-train`") from exc
         return cls(**arrays, encoder=cfg.get("encoder", {}), trained_on=cfg.get("trained_on", {}))
 
 

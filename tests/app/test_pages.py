@@ -270,11 +270,11 @@ def test_system_page_shows_models_index_and_benchmarks(app_env, tmp_path):
     at = run_page("pages/3_System.py")
     assert_clean(at)
     models = at.dataframe[0].value
-    assert list(models["role"]) == ["image encoder", "detector", "compatibility model", "index", "attribute heads",
-                                    "category model"]
+    assert list(models["role"]) == ["image encoder", "detector", "garment parser", "compatibility model", "index",
+                                    "attribute heads", "category model"]
     manifest = json.loads((app_env / "manifest.json").read_text())
     heads = [h["name"] for h in manifest["similarity"]["attribute_heads"]]
-    assert heads and models.loc[4, "name"] == ", ".join(heads)  # the demo catalog's silhouette and colour
+    assert heads and models.loc[5, "name"] == ", ".join(heads)  # the demo catalog's silhouette and colour
     assert models.loc[0, "weights"] == manifest["encoder"]["weights_id"]
     assert any(m.label == "Products" for m in at.metric)
     assert [e.label for e in at.expander if e.label == "bench_demo"]

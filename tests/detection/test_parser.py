@@ -146,6 +146,9 @@ def test_training_is_deterministic_and_artifacts_round_trip(small_parser, ccp_js
     (other / "config.json").write_text(json.dumps(cfg))
     with pytest.raises(ParserError, match="another kind or label set"):
         GarmentParser.load(other)
+    (out / "parser.npz").write_bytes(b"not a zip")
+    with pytest.raises(ParserError, match="cannot be read"):
+        GarmentParser.load(out)
 
 
 def test_parser_from_another_encoder_is_refused(small_parser, tmp_path, shared_data):
