@@ -32,6 +32,8 @@ from .regions import Hypothesis
 from .types import Detection, Person
 from .views import is_front_facing, is_full_shot
 
+log = logging.getLogger(__name__)
+
 WORK_SIDE = (480, 1024)
 """The long side of the image the models see is brought into this range (small catalog photos are upscaled)."""
 
@@ -40,15 +42,14 @@ EVIDENCE_WEIGHT = 0.35
 """Share of a hypothesis score that ImageNet evidence decides (the rest is geometry)."""
 MODEL_EVIDENCE_WEIGHT = 0.6
 """Share a category model's evidence decides (it is trained on garment crops: trusted more)."""
-log = logging.getLogger(__name__)
-
 KEYPOINTS_KEPT = ("nose", "left_eye", "right_eye", "left_shoulder", "right_shoulder", "left_hip", "right_hip",
                   "left_knee", "right_knee", "left_ankle", "right_ankle", "left_heel", "right_heel",
                   "left_foot_index", "right_foot_index")
 
 
 class PoseGuidedDetector:
-    """Garments from body pose, person mask and colour, with optional ImageNet evidence; see the module doc."""
+    """Garments from body pose and person mask: a garment parser's pixel labels when given, else rule regions
+    (colour geometry) with optional ImageNet / category-model evidence; see the module doc."""
 
     name = "pose"
 
@@ -156,7 +157,8 @@ class PoseGuidedDetector:
         out = []
         for h in sorted(hyps, key=lambda h: (-h.score, h.category)):
             box = tuple(float(np.clip(v / scale, 0, lim)) for v, lim in
-                        zip(adjust_box(h.box, h.category) if adjust else h.box, (shape[1] / scale, shape[0] / scale) * 2))
+                        zip(adjust_box(h.box, h.category) if adjust else h.box,
+                            (shape[1] / scale, shape[0] / scale) * 2))
             if _area(box) <= 1:
                 continue
             icon = icon_position(box, h.category, kps, vis)
