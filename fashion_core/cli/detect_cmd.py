@@ -57,6 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     pt.add_argument("--epochs", type=int, default=3)
     pt.add_argument("--hidden", type=int, default=256)
     pt.add_argument("--seed", type=int, default=0)
+    pt.add_argument("--members", type=int, default=2, help="MLPs averaged (seeds seed, seed+1, …)")
     pt.add_argument("--no-progress", action="store_true")
     pt.add_argument("--json", action="store_true")
     pt.set_defaults(func=_parser_train)
@@ -99,7 +100,7 @@ def _parser_train(args: argparse.Namespace) -> int:
     from ..detection.parser import train_parser
 
     parser = train_parser(args.data, limit=args.limit, progress=not args.no_progress, epochs=args.epochs,
-                          hidden=args.hidden, seed=args.seed)
+                          hidden=args.hidden, seed=args.seed, members=args.members)
     out = parser.save(args.out)
     summary = {"out": str(out), "photos": parser.trained_on.get("photos"), "cells": parser.trained_on.get("cells"),
                "detector": "pose", "use": f"FASHION_GARMENT_PARSER={out}"}
