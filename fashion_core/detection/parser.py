@@ -49,6 +49,8 @@ MIN_PART = 0.15
 ALTERNATIVE_THRESHOLD = 0.2
 """Ranked lists (benchmarks) also get, per garment, the box of the cells where its probability tops this."""
 ALTERNATIVE_WEIGHT = 0.5
+MAX_SHOES = 2
+"""Shoe boxes kept per person without alternatives (the best-scored pieces)."""
 VOTE_GROUP = ("pants", "shorts", "skirt", "dress")
 """Garments below the waist that one connected piece of cells is only one of (see :func:`vote`)."""
 BOTTOMS = ("pants", "shorts", "skirt")
@@ -213,7 +215,7 @@ def garment_boxes(probs: np.ndarray, alternatives: bool = False) -> list[tuple[s
     least :data:`MIN_PART` of its biggest piece (shoes: one box per piece); the score is its mean probability
     there. ``alternatives`` adds, per garment, the box where its probability tops
     :data:`ALTERNATIVE_THRESHOLD` (a second guess for ranked lists), unless it repeats the first box; without
-    it, only one of :data:`BOTTOMS` is kept."""
+    it, only one of :data:`BOTTOMS` and at most :data:`MAX_SHOES` shoes are kept."""
     gh, gw, _ = probs.shape
     up = cv2.resize(probs.astype(np.float32), (gw * UPSAMPLE, gh * UPSAMPLE), interpolation=cv2.INTER_LINEAR)
     best = vote(up.argmax(2), up, VOTE_GROUP)
@@ -227,7 +229,10 @@ def garment_boxes(probs: np.ndarray, alternatives: bool = False) -> list[tuple[s
         if cat in skip:
             continue
         ch = up[..., FIRST_GARMENT + k]
-        for box, score in _pieces(best == FIRST_GARMENT + k, ch, split=cat == "shoes"):
+        pieces = _pieces(best == FIRST_GARMENT + k, ch, split=cat == "shoes")
+        if cat == "shoes" and not alternatives:  # two feet: further pieces are fragments of a shoe
+            pieces = sorted(pieces, key=lambda p: -p[1])[:MAX_SHOES]
+        for box, score in pieces:
             out.append((cat, box, score))
             first.setdefault(cat, box)
         if alternatives and cat != "shoes":

@@ -9,7 +9,8 @@ among those competing for that garment. Boxes then get the category's edge adjus
 each region above ``min_score`` and drops the lower garment under a dress; ``alternatives=True`` keeps every
 hypothesis with its score, as a benchmark's ranked detection list wants.
 With a garment parser (:mod:`.parser`, ``parser=``), each person's garments come from the parser's pixel
-labels instead of the rule regions (boxes as the labels fall, no edge adjustment, all 12 categories).
+labels instead of the rule regions (boxes as the labels fall, no edge adjustment, all 12 categories); the
+evidence is then used only for photos without a person.
 With no person in the photo, a photo of one garment (a flat lay, a packshot) gives one detection of the
 whole object when ImageNet sees a garment category in it (``person = -1``).
 """

@@ -43,7 +43,7 @@ def test_crop_evidence_gives_probabilities_in_taxonomy_order(crop_model, shared_
 
 def test_detector_with_crop_evidence_finds_the_look(crop_model, shared_data):
     model, enc = crop_model
-    det = create_detector("pose", category_model=model, encoder=enc)
+    det = create_detector("pose", category_model=model, encoder=enc, parser=None)  # evidence for the rule regions
     assert isinstance(det.evidence, CategoryModelEvidence)
     img = load_image(shared_data / "ccp" / "photos" / "0003.jpg")
     dets = det.detect(img)

@@ -104,7 +104,10 @@ def test_boxes_follow_the_label_map():
     box = next(b for c, b, _ in found if c == "pants")
     assert box[0] == pytest.approx(2, abs=0.5) and box[2] == pytest.approx(8, abs=0.5)
     assert box[1] == pytest.approx(10, abs=0.5) and box[3] == pytest.approx(17, abs=0.5)
+    probs[18:20, 4:5] = np.eye(len(LABELS))[shoes]  # a third piece between the feet: a fragment
+    assert sorted(c for c, _, _ in garment_boxes(probs)) == ["pants", "shoes", "shoes"]
     ranked = garment_boxes(probs, alternatives=True)
+    assert sum(c == "shoes" for c, _, _ in ranked) == 3
     assert {"pants", "skirt", "shoes"} <= {c for c, _, _ in ranked}
 
 
