@@ -34,7 +34,8 @@ class Settings:
 
 
 DEFAULT_PARSER = MODELS_DIR / "garment-parser"
-"""Where ``fashion-core setup`` puts the garment parser it fits on ../shared/data/ccp when that is present."""
+"""Where ``scripts/setup.sh`` (both README commands) puts the garment parser it fits on ../shared/data/ccp when
+that is present."""
 
 
 def default_parser() -> Path | None:

@@ -15,9 +15,10 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 # The pose detector's garment parser, fitted once on the ccp street photos' garment masks when ../shared has them
-# (about 2 minutes; without it the detector uses its rule regions). FASHION_GARMENT_PARSER=none skips it.
+# (about 1.5 minutes; without it the detector uses its rule regions). FASHION_GARMENT_PARSER=none skips it.
 ccp=${FASHION_SHARED_DATA:-../shared/data}/ccp/annotations.json
-if [ "${FASHION_GARMENT_PARSER:-}" != "none" ] && [ -f "$ccp" ] && [ ! -f models/garment-parser/config.json ]; then
+parser=${FASHION_MODELS_DIR:-models}/garment-parser
+if [ "${FASHION_GARMENT_PARSER:-}" != "none" ] && [ -f "$ccp" ] && [ ! -f "$parser/config.json" ]; then
   echo "[setup] fitting the garment parser on $ccp (once)" >&2
-  .venv/bin/fashion-core detector parser-train --data "$ccp" --out models/garment-parser --no-progress
+  .venv/bin/fashion-core detector parser-train --data "$ccp" --out "$parser" --no-progress
 fi
