@@ -10,8 +10,9 @@ the 12 taxonomy categories, from
   torso lengths, distances to wrists, ankles, knees, hips and the nose): the pose guides the labels.
 Two small MLPs (one hidden layer, different seeds, averaged) map these to 16 label probabilities; they are
 fitted on photos with garment masks (``fashion-core detector parser-train``, e.g. on ccp: :func:`mask_dataset`
-reads the COCO json with ``info.ccp_labels`` / ``info.taxonomy_map`` and ``masks/``). A garment's box is the box of the cells whose
-most probable label it is (one box per connected shoe, one per other garment, as ccp's boxes are made).
+reads the COCO json with ``info.ccp_labels`` / ``info.taxonomy_map`` and ``masks/``). A garment's box is the
+box of the cells whose most probable label it is (one box per connected shoe, one per other garment, as ccp's
+boxes are made).
 Artifacts are numbers only: ``parser.npz`` + ``config.json`` (classes, encoder, data, training).
 """
 
