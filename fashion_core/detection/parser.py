@@ -19,7 +19,6 @@ Artifacts are numbers only: ``parser.npz`` + ``config.json`` (classes, encoder, 
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -32,8 +31,6 @@ from PIL import Image
 from .. import taxonomy
 from .regions import clip_box
 from .types import Box, Person
-
-log = logging.getLogger(__name__)
 
 LABELS = ("background", "skin", "hair", "other") + tuple(taxonomy.CATEGORIES)
 """Pixel labels, in probability column order: three body / scene labels, other accessories, then the taxonomy."""
@@ -106,9 +103,9 @@ def crop_for(person: Person, rgb: np.ndarray) -> tuple[tuple[int, int, int, int]
     return (x0, y0, x1, y1), scale
 
 
-def cell_features(encoder, rgb: np.ndarray, person: Person) -> tuple[np.ndarray, tuple[int, int], tuple, float]:
-    """Features of every stride-8 cell of ``person``'s crop: (n_cells, d), the grid (gh, gw), the crop box in
-    ``rgb`` and its scale. Columns: dense encoder features, Lab colour, person mask, body frame."""
+def cell_features(encoder, rgb: np.ndarray, person: Person) -> tuple[np.ndarray, tuple[int, int], tuple]:
+    """Features of every stride-8 cell of ``person``'s crop: (n_cells, d), the grid (gh, gw) and the crop box in
+    ``rgb``. Columns: dense encoder features, Lab colour, person mask, body frame."""
     (x0, y0, x1, y1), scale = crop_for(person, rgb)
     size = (max(8, round((x1 - x0) * scale)), max(8, round((y1 - y0) * scale)))
     crop = cv2.resize(np.ascontiguousarray(rgb[y0:y1, x0:x1]), size, interpolation=cv2.INTER_AREA
@@ -126,7 +123,7 @@ def cell_features(encoder, rgb: np.ndarray, person: Person) -> tuple[np.ndarray,
     px = x0 + (xs.ravel() + 0.5) * (x1 - x0) / gw
     py = y0 + (ys.ravel() + 0.5) * (y1 - y0) / gh
     feats = np.concatenate([deep.reshape(gh * gw, -1), lab, mask.reshape(-1, 1), body_features(person, px, py)], 1)
-    return feats.astype(np.float32), (gh, gw), (x0, y0, x1, y1), scale
+    return feats.astype(np.float32), (gh, gw), (x0, y0, x1, y1)
 
 
 @dataclass
@@ -292,7 +289,7 @@ def _iou(a: Box, b: Box) -> float:
 def parse_person(parser: GarmentParser, encoder, rgb: np.ndarray, person: Person,
                  alternatives: bool = False) -> list[tuple[str, Box, float]]:
     """(category, box in ``rgb`` pixels, score) of every garment the parser finds on ``person``."""
-    feats, (gh, gw), (x0, y0, x1, y1), _ = cell_features(encoder, rgb, person)
+    feats, (gh, gw), (x0, y0, x1, y1) = cell_features(encoder, rgb, person)
     probs = parser.probs(feats).reshape(gh, gw, -1)
     sx, sy = (x1 - x0) / gw, (y1 - y0) / gh
     return [(c, clip_box((x0 + b[0] * sx, y0 + b[1] * sy, x0 + b[2] * sx, y0 + b[3] * sy), rgb.shape[:2]), s)
@@ -353,13 +350,13 @@ def training_cells(encoder, photos: list[MaskPhoto], estimator=None, seed: int =
 
     from ..imageio import load_image
     from .people import PoseEstimator
-    from .pose import _work_scale
+    from .pose import work_scale
 
     estimator = estimator or PoseEstimator()
     for n, photo in enumerate(tqdm(photos, desc="parser cells", unit="photo", disable=not progress)):
         image = load_image(photo.image).convert("RGB")
         labels = photo.lut[np.clip(np.asarray(Image.open(photo.mask)), 0, len(photo.lut) - 1)]
-        scale = _work_scale(image.size)
+        scale = work_scale(image.size)
         if scale != 1.0:
             image = image.resize((round(image.width * scale), round(image.height * scale)), Image.BILINEAR)
             labels = cv2.resize(labels.astype(np.uint8), image.size, interpolation=cv2.INTER_NEAREST)
@@ -368,7 +365,7 @@ def training_cells(encoder, photos: list[MaskPhoto], estimator=None, seed: int =
         if not people:
             continue
         person = max(people, key=lambda p: float((p.mask > 0.5).sum()) if p.mask is not None else 0.0)
-        feats, (gh, gw), (x0, y0, x1, y1), _ = cell_features(encoder, rgb, person)
+        feats, (gh, gw), (x0, y0, x1, y1) = cell_features(encoder, rgb, person)
         ys = np.clip((y0 + (np.arange(gh) + 0.5) * (y1 - y0) / gh).astype(int), 0, labels.shape[0] - 1)
         xs = np.clip((x0 + (np.arange(gw) + 0.5) * (x1 - x0) / gw).astype(int), 0, labels.shape[1] - 1)
         y = labels[ys][:, xs].ravel()
@@ -423,16 +420,14 @@ def _fit_mlp(feats: np.ndarray, labels: np.ndarray, mean: np.ndarray, std: np.nd
             "w2": second.weight.detach().numpy().T.copy(), "b2": second.bias.detach().numpy().copy()}
 
 
-def train_parser(data: list[str | Path], encoder=None, limit: int | None = None, exclude=None,
-                 progress: bool = True, **fit_kwargs) -> GarmentParser:
-    """Read mask datasets, extract training cells and fit a parser (``exclude(photo) -> bool`` holds photos out)."""
+def train_parser(data: list[str | Path], encoder=None, limit: int | None = None, progress: bool = True,
+                 **fit_kwargs) -> GarmentParser:
+    """Read mask datasets, extract training cells and fit a parser (``limit``: the first N photos only)."""
     if encoder is None:
         from ..encoders import create_encoder
 
         encoder = create_encoder("efficientnet-lite0")
     photos = [p for d in data for p in mask_dataset(d)]
-    if exclude is not None:
-        photos = [p for p in photos if not exclude(p)]
     photos = photos[:limit] if limit else photos
     feats, labels = [], []
     for _, f, y in training_cells(encoder, photos, progress=progress):

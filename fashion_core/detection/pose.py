@@ -78,7 +78,7 @@ class PoseGuidedDetector:
     def detect(self, image: Image.Image) -> list[Detection]:
         """Garments on every person in ``image``; boxes, icons and keypoints in ``image``'s own pixels."""
         image = image.convert("RGB")
-        scale = _work_scale(image.size)
+        scale = work_scale(image.size)
         work = image if scale == 1.0 else image.resize(
             (max(1, round(image.width * scale)), max(1, round(image.height * scale))), Image.BILINEAR)
         rgb = np.asarray(work)
@@ -191,7 +191,8 @@ def object_box(rgb: np.ndarray, tol: float = 30.0) -> tuple[float, float, float,
     return (float(cols[0]), float(rows[0]), float(cols[-1] + 1), float(rows[-1] + 1))
 
 
-def _work_scale(size: tuple[int, int]) -> float:
+def work_scale(size: tuple[int, int]) -> float:
+    """Factor that brings a photo's long side into :data:`WORK_SIDE` (what the models see; boxes map back)."""
     long_side = max(size)
     lo, hi = WORK_SIDE
     if long_side < lo:
