@@ -24,9 +24,9 @@ from PIL import Image
 
 from . import taxonomy
 from .catalog import Catalog, Product
-from .config import DEMO_DIR, PROJECT_ROOT, settings
+from .config import PROJECT_ROOT, settings
 from .imageio import MAX_BYTES, ImageError
-from .recommendation import Recommendation
+from .results import Recommendation
 
 CATALOG_PAGE = "pages/1_Catalog.py"
 """Where a product card's link goes (with ``?product=<id>``)."""
@@ -58,7 +58,7 @@ def sample_photos(catalog_root: Path | None = None, n_looks: int = 3) -> list[Sa
     """Demo looks beside the catalog (or in the default demo), then ultralytics' real ``bus.jpg``/``zidane.jpg``."""
     out: list[SamplePhoto] = []
     seen: set[Path] = set()
-    for root in (catalog_root, DEMO_DIR):
+    for root in (catalog_root, settings().demo_dir):
         folder = Path(root) / "looks" / "images" if root else None
         if folder is None or not folder.is_dir() or len(out) >= n_looks:
             continue
@@ -75,9 +75,13 @@ def sample_photos(catalog_root: Path | None = None, n_looks: int = 3) -> list[Sa
     return out
 
 
-def catalog_root_of(manifest: dict) -> Path | None:
+def _as_dict(manifest: Any) -> dict:
+    return manifest.to_dict() if hasattr(manifest, "to_dict") else dict(manifest)
+
+
+def catalog_root_of(manifest: Any) -> Path | None:
     """Folder of the catalog an index was built from (where a demo world keeps its looks), if recorded."""
-    cat = manifest.get("catalog")
+    cat = _as_dict(manifest).get("catalog")
     path = cat.get("path") if isinstance(cat, dict) else cat
     return Path(path).parent if path else None
 
@@ -348,13 +352,9 @@ def benchmark_views(folder: Path | None = None) -> tuple[list[BenchmarkView], li
 
 def open_recommender(index_dir: str | Path) -> Any:
     """Load the recommender over one index directory (models and indexes load here, once)."""
-    index_dir = Path(index_dir)
-    if not (index_dir / "manifest.json").exists():
-        raise FileNotFoundError(f"{index_dir} has no manifest.json")
-    from .config import settings
     from .recommend import Recommender
 
-    return Recommender(index_dir, category_model=settings().category_model)
+    return Recommender.open(settings().with_(index_dir=Path(index_dir)))
 
 
 def _cache_resource(fn):
@@ -442,9 +442,9 @@ def cached_answer(rec: Any, photo: str, image: Image.Image, detections: Sequence
                    detections[idx])
 
 
-def catalog_source(manifest: dict) -> str:
+def catalog_source(manifest: Any) -> str:
     """Human name of the catalog an index was built from (its file path), or 'the index'."""
-    cat = manifest.get("catalog")
+    cat = _as_dict(manifest).get("catalog")
     path = cat.get("path") if isinstance(cat, dict) else cat
     return str(path) if path else "the index"
 
@@ -479,6 +479,7 @@ def model_table(manifest: dict, detector: str, detector_obj: Any = None, categor
                 parser: Path | None = None) -> pd.DataFrame:
     """One row per loaded model (encoder, detector, garment parser, compatibility model, index, attribute heads,
     category model): name, weights hash, details."""
+    manifest = _as_dict(manifest)
     enc = manifest.get("encoder") or {}
     rows = [{"role": "image encoder", "name": enc.get("name", "?"), "weights": enc.get("weights_id", "?"),
              "details": f"dim {enc.get('dim', '?')}"}]

@@ -10,18 +10,16 @@ import logging
 import time
 from pathlib import Path
 
-from .config import DEMO_DIR
-
 log = logging.getLogger(__name__)
 
 
-def demo_paths(demo_dir: Path = DEMO_DIR) -> dict[str, Path]:
+def demo_paths(demo_dir: Path) -> dict[str, Path]:
     """Where the demo world, its compatibility model and its index live."""
     return {"world": demo_dir, "catalog": demo_dir / "catalog.csv", "compat": demo_dir / "compat-model",
             "index": demo_dir / "index"}
 
 
-def ensure_demo(demo_dir: Path = DEMO_DIR, *, progress: bool = True, force: bool = False) -> Path:
+def ensure_demo(demo_dir: Path, *, progress: bool = True, force: bool = False) -> Path:
     """Build whatever part of the demo is missing and return its index directory."""
     from .compat.train import train_on
     from .demo import build_demo
@@ -34,7 +32,9 @@ def ensure_demo(demo_dir: Path = DEMO_DIR, *, progress: bool = True, force: bool
     if force or not (paths["compat"] / "config.json").exists():
         _step("training the compatibility model on the demo outfits",
               lambda: train_on(paths["world"], paths["compat"], progress=progress))
-    if force or not (paths["index"] / "manifest.json").exists():
+    from .index import current_version
+
+    if force or current_version(paths["index"]) is None:
         _step("indexing the demo catalog",
               lambda: build_index(paths["catalog"], paths["index"], compat_model=paths["compat"], progress=progress))
     return paths["index"]

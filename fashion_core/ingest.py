@@ -1,52 +1,80 @@
 """Catalog ingest: validate, decode, encode in resumable shards, fit the descriptor, build the indexes, swap.
 
-The build happens in a staging folder beside the target (``.<name>.staging``); finished shards of
-encoder output survive an interruption there, and a rerun with the same catalog and encoder picks
-them up. When everything is written the staging folder replaces the target in two renames, so a
-crash never leaves a half-written index where a good one was.
+Phases (each logged; ``FASHION_BUILD_PAUSE_AT=<phase>`` holds a build at one, for fault-injection tests):
+``encode`` (encoder parts per product, in shards of :data:`SHARD_ROWS` that survive an interruption),
+``descriptor`` (fit the similarity descriptor and attribute heads), ``ann`` (per-category Annoy indexes, the
+product table, the compatibility slots), ``swap`` (the new version is complete; ``CURRENT`` is replaced). The
+index directory itself belongs to :mod:`fashion_core.index`: this module hands it arrays and records.
 """
 
 from __future__ import annotations
 
-import json
+import errno
 import logging
 import os
-import shutil
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
 from . import taxonomy
-from .ann import exact_search
+from .ann import AnnIndex, exact_search
 from .catalog import Catalog, Product, load_catalog
+from .config import env_flag
 from .encoders import create_encoder
 from .encoders.attributes import column_labels, default_columns
 from .encoders.descriptor import Descriptor, extract_parts, weights_for_parts
 from .imageio import ImageError, load_image
-from .index import N_TREES, SCHEMA_VERSION, SEARCH_K_PER_RESULT, write_category_indexes
+from .index import (
+    N_TREES,
+    SEARCH_K_PER_RESULT,
+    AnnInfo,
+    CatalogInfo,
+    EncoderInfo,
+    IndexWriter,
+    Manifest,
+    category_file,
+    open_build,
+    product_records,
+)
 
 log = logging.getLogger(__name__)
 
-SHARD_ROWS = int(os.environ.get("FASHION_INGEST_SHARD", "512"))
+SHARD_ROWS = int(env_flag("FASHION_INGEST_SHARD", "512"))
 """Catalog rows per feature shard (a multiple of the encoder batch, so resumed builds meet the same batches);
 ``FASHION_INGEST_SHARD`` overrides it (small shards make interruption tests quick)."""
 
 RECALL_SAMPLE = 200
+PHASES = ("encode", "descriptor", "ann", "swap")
+
+EncodeFn = Callable[..., tuple[dict, np.ndarray, int]]
+"""An ingest engine's encode stage: ``(catalog, encoder, shard_dir, progress, crop_fn) -> (parts, ok, n_encoded)``."""
+
+
+def pause_at(phase: str) -> None:
+    """Fault-injection hook: when ``FASHION_BUILD_PAUSE_AT`` names ``phase``, say so on stderr and wait, so a test
+    can kill the build exactly there; otherwise only log the phase."""
+    log.info("build phase: %s", phase)
+    if env_flag("FASHION_BUILD_PAUSE_AT") == phase:
+        print(f"build paused at phase {phase} (pid {os.getpid()})", file=sys.stderr, flush=True)
+        time.sleep(float(env_flag("FASHION_BUILD_PAUSE_SECONDS", "120")))
 
 
 def build_index(catalog_path: str | Path, out_dir: str | Path, encoder: str = "efficientnet-lite0",
                 compat_model: Path | None = None, progress: bool = True,
-                crop_fn: Callable | None = None, attributes: list[str] | None = None) -> Path:
-    """Ingest ``catalog_path`` into the index directory ``out_dir`` (atomic swap); returns ``out_dir``.
+                crop_fn: Callable | None = None, attributes: list[str] | None = None, *, force: bool = False,
+                engine: str = "local") -> Path:
+    """Ingest ``catalog_path`` into the index directory ``out_dir`` (one atomic swap); returns ``out_dir``.
 
     ``attributes``: catalog columns to fit attribute heads on (``encoders.attributes``); None picks the
-    catalog's type and colour columns when it has them, ``[]`` fits none."""
+    catalog's type and colour columns when it has them, ``[]`` fits none. ``compat_model``: the compatibility
+    model for complete the look (None: visual likeness). ``force``: build into a non-empty folder that is not an
+    index (nothing in it is deleted). ``engine``: ``local`` (this process) or another registered engine."""
     t0 = time.perf_counter()
-    out_dir = Path(out_dir).resolve()
+    out_dir = Path(out_dir).absolute()
+    catalog_path = Path(catalog_path)
     catalog = load_catalog(catalog_path)
     log.info(catalog.report.summary())
     for line in catalog.report.lines():
@@ -55,52 +83,102 @@ def build_index(catalog_path: str | Path, out_dir: str | Path, encoder: str = "e
         raise ValueError(f"catalog {catalog_path}: no valid products to index ({catalog.report.summary()})")
     columns = _attribute_columns(catalog, catalog_path, attributes)
     enc = create_encoder(encoder)
-    staging = out_dir.parent / f".{out_dir.name}.staging"
+    encode_fn = engine_encoder(engine)
     key = {"catalog_hash": catalog.content_hash(), "encoder": enc.name, "weights_id": enc.weights_id,
            "crop": getattr(crop_fn, "__qualname__", None), "shard_rows": SHARD_ROWS}
-    _prepare_staging(staging, key)
-    t_enc = time.perf_counter()
-    parts, ok, n_encoded = _encode_shards(catalog, enc, staging / "shards", progress, crop_fn)
-    enc_s = time.perf_counter() - t_enc
-    speed = round(n_encoded / enc_s, 1) if n_encoded else None
-    print(f"encoded {n_encoded} images in {enc_s:.1f} s ({speed} images/s); "
-          f"{len(catalog) - n_encoded} reused from finished shards", file=sys.stderr)
-    products = [p for p, good in zip(catalog.products, ok) if good]
-    for p, good in zip(catalog.products, ok):
-        if not good:
-            log.warning("skipped %s: its image could not be decoded", p.product_id)
-    parts = {k: v[ok] for k, v in parts.items()}
-    rows = [p.attributes for p in products]
+    protect = [catalog_path.absolute(), catalog.root.absolute()] if catalog_path.is_dir() else [catalog_path.absolute()]
+    with open_build(out_dir, key, protect=protect, force=force) as writer:
+        pause_at("encode")
+        t_enc = time.perf_counter()
+        parts, ok, n_encoded = encode_fn(catalog, enc, writer.scratch("shards"), progress, crop_fn)
+        enc_s = time.perf_counter() - t_enc
+        speed = round(n_encoded / enc_s, 1) if n_encoded else None
+        print(f"encoded {n_encoded} images in {enc_s:.1f} s ({speed} images/s); "
+              f"{len(catalog) - n_encoded} reused from finished shards", file=sys.stderr)
+        ok = ok & _finite_rows(parts)
+        for p, good in zip(catalog.products, ok):
+            if not good:
+                log.warning("skipped %s: its image could not be decoded", p.product_id)
+        if not ok.any():
+            raise ValueError(f"catalog {catalog_path}: none of the {len(catalog)} images could be decoded")
+        products = [p for p, good in zip(catalog.products, ok) if good]
+        parts = {k: v[ok] for k, v in parts.items()}
+        manifest = assemble(writer, catalog, catalog_path, enc, products, parts, columns, compat_model)
+        manifest.build.update({"engine": engine, "ingest_images_per_s": speed, "encoded": n_encoded,
+                               "reused": len(catalog) - n_encoded, "build_seconds": round(time.perf_counter() - t0, 2)})
+        writer.commit(manifest, pause_at=pause_at)
+    log.info("index %s: %d products, %d categories, %.1f s", out_dir, len(products), len(manifest.categories),
+             manifest.build["build_seconds"])
+    return out_dir
+
+
+def index_from_parts(out_dir: str | Path, catalog: Catalog, catalog_path: str | Path, encoder: EncoderInfo,
+                     parts: dict[str, np.ndarray], *, attributes: list[str] | None = (),
+                     compat_model: Path | None = None, force: bool = False, build: dict | None = None) -> Path:
+    """Write an index from encoder parts computed elsewhere (another engine's shards, an incremental update, a
+    test's synthetic features), row-aligned with ``catalog.products``; the same assembly as :func:`build_index`."""
+    n = len(catalog)
+    if any(len(v) != n for v in parts.values()):
+        raise ValueError(f"encoder parts must have one row per product ({n}); got "
+                         + ", ".join(f"{k} {len(v)}" for k, v in parts.items()))
+    columns = _attribute_columns(catalog, catalog_path, None if attributes is None else list(attributes))
+    key = {"from_parts": True, "catalog_hash": catalog.content_hash(), "encoder": encoder.name,
+           "weights_id": encoder.weights_id}
+    with open_build(Path(out_dir).absolute(), key, protect=[Path(catalog_path).absolute()], force=force) as writer:
+        manifest = assemble(writer, catalog, Path(catalog_path), encoder, list(catalog.products), parts, columns,
+                            compat_model)
+        manifest.build.update(build or {"engine": "parts"})
+        writer.commit(manifest, pause_at=pause_at)
+    return Path(out_dir)
+
+
+def assemble(writer: IndexWriter, catalog: Catalog, catalog_path: Path, enc, products: list[Product],
+             parts: dict[str, np.ndarray], columns: list[str], compat_model: Path | None) -> Manifest:
+    """Everything after encoding, the same for every engine: descriptor, vectors, ANN indexes, product table,
+    compatibility slots; returns the manifest to commit."""
+    pause_at("descriptor")
     t_fit = time.perf_counter()
+    rows = [p.attributes for p in products]
     descriptor = Descriptor(weights=weights_for_parts(parts)).fit(parts, {c: column_labels(rows, c) for c in columns})
     if descriptor.heads:
         print("attribute heads: " + ", ".join(f"{h.name} ({len(h.classes)} classes)" for h in descriptor.heads)
               + f", fitted in {time.perf_counter() - t_fit:.1f} s", file=sys.stderr)
-    vectors = descriptor.transform(parts)
+    vectors = descriptor.transform(parts).astype(np.float32)
     features = np.ascontiguousarray(parts["head"], dtype=np.float32)
+    pause_at("ann")
     categories = [p.category for p in products]
-    counts = write_category_indexes(staging, vectors, categories)
-    recall = sample_recall(staging, vectors, categories)
+    counts, anns = write_category_indexes(writer, vectors, categories)
+    recall = sample_recall(anns, vectors, categories)
     print(f"ANN recall@10 vs exact search on {min(RECALL_SAMPLE, len(products))} sampled products: {recall:.3f}",
           file=sys.stderr)
-    np.save(staging / "features.npy", features)
-    np.save(staging / "vectors.npy", vectors.astype(np.float32))
-    descriptor.save(staging / "descriptor.npz")
-    (staging / "ids.json").write_text(json.dumps([p.product_id for p in products]))
-    manifest = _manifest(catalog, catalog_path, enc, descriptor, products, counts, recall, len(catalog) - len(products))
+    writer.save_npy("features.npy", features)
+    writer.save_npy("vectors.npy", vectors)
+    descriptor.save(writer.path("descriptor.npz"))
+    writer.save_json("ids.json", [p.product_id for p in products])
+    writer.save_lines("products.jsonl", product_records(products, catalog.root))
+    writer.save_json("rejections.json", catalog.report.to_dict()["rejections"])
+    manifest = Manifest(
+        encoder=EncoderInfo(enc.name, enc.weights_id, int(enc.dim)),
+        similarity=descriptor.config(),
+        catalog=CatalogInfo(str(Path(catalog_path).resolve()), catalog.content_hash(), str(catalog.root)),
+        categories=[c for c in taxonomy.CATEGORIES if c in counts],
+        counts={"products": len(products), "rejected_rows": len(catalog.report.rejections),
+                "undecodable_images": len(catalog) - len(products), "by_category": counts},
+        ann=AnnInfo(n_trees=N_TREES, search_k_per_result=SEARCH_K_PER_RESULT, recall_at_10_sample=round(recall, 4)),
+    )
     if compat_model is not None:
         from .compat.retrieval import build_slot_indexes
 
-        manifest["compat"] = build_slot_indexes(staging, Path(compat_model), products, features)
-    manifest["ingest_images_per_s"] = speed
-    manifest["build_seconds"] = round(time.perf_counter() - t0, 2)
-    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
-    shutil.rmtree(staging / "shards", ignore_errors=True)
-    (staging / "build.json").unlink(missing_ok=True)
-    _swap(staging, out_dir)
-    log.info("index %s: %d products, %d categories, %.1f s", out_dir, len(products), len(counts),
-             manifest["build_seconds"])
-    return out_dir
+        manifest.compat = build_slot_indexes(writer, Path(compat_model), products, features)
+    return manifest
+
+
+def _finite_rows(parts: dict[str, np.ndarray]) -> np.ndarray:
+    """Rows whose every part is finite (a NaN from a broken image must not reach an index)."""
+    ok = np.ones(len(next(iter(parts.values()))), dtype=bool)
+    for v in parts.values():
+        ok &= np.isfinite(np.asarray(v, dtype=np.float32)).reshape(len(ok), -1).all(axis=1)
+    return ok
 
 
 def _attribute_columns(catalog: Catalog, catalog_path, attributes: list[str] | None) -> list[str]:
@@ -115,21 +193,54 @@ def _attribute_columns(catalog: Catalog, catalog_path, attributes: list[str] | N
     return list(attributes)
 
 
-def _prepare_staging(staging: Path, key: dict) -> None:
-    """Reuse the staging folder when it belongs to the same build (resume), else start it afresh."""
-    marker = staging / "build.json"
-    if staging.exists():
-        try:
-            same = json.loads(marker.read_text()) == key
-        except (OSError, json.JSONDecodeError):
-            same = False
-        if same:
-            done = len(list((staging / "shards").glob("*.npz")))
-            log.info("resuming the interrupted build in %s (%d shards done)", staging, done)
-            return
-        shutil.rmtree(staging)
-    (staging / "shards").mkdir(parents=True)
-    marker.write_text(json.dumps(key))
+def write_category_indexes(writer: IndexWriter, vectors: np.ndarray, categories: list[str],
+                           n_trees: int = N_TREES) -> tuple[dict[str, int], dict[str, AnnIndex]]:
+    """Build and save one ANN index per category; returns ``{category: count}`` and the built indexes."""
+    cats = np.asarray(categories)
+    counts, anns = {}, {}
+    for category in sorted(set(categories)):
+        rows = np.flatnonzero(cats == category)
+        ann = AnnIndex.build(vectors[rows], n_trees=n_trees)
+        writer.save_ann(f"ann/{category_file(category)}", ann)
+        writer.save_npy(f"ann/{category_file(category)}.rows.npy", rows.astype(np.int64))
+        counts[category], anns[category] = int(len(rows)), ann
+    return counts, anns
+
+
+def sample_recall(anns: dict[str, AnnIndex], vectors: np.ndarray, categories: list[str], k: int = 10,
+                  sample: int = RECALL_SAMPLE) -> float:
+    """Recall@k of the per-category ANN indexes against exact search, on an evenly spaced sample."""
+    cats = np.asarray(categories)
+    rows_of: dict[str, np.ndarray] = {}
+    hits = total = 0
+    for r in np.linspace(0, len(vectors) - 1, min(sample, len(vectors))).round().astype(int):
+        c = categories[r]
+        rows = rows_of.setdefault(c, np.flatnonzero(cats == c))
+        truth, _ = exact_search(vectors[rows], vectors[r], k)
+        got, _ = anns[c].query(vectors[r], k, search_k=SEARCH_K_PER_RESULT * k)
+        hits += len(set(got.tolist()) & set(truth[0].tolist()))
+        total += truth.shape[1]
+    return hits / max(total, 1)
+
+
+# ---------------------------------------------------------------- engines: the encode stage
+
+_ENGINES: dict[str, EncodeFn] = {}
+
+
+def register_engine(name: str) -> Callable[[EncodeFn], EncodeFn]:
+    """Decorator: make an encode stage available to ``build_index(engine=name)``."""
+    def deco(fn: EncodeFn) -> EncodeFn:
+        _ENGINES[name] = fn
+        return fn
+    return deco
+
+
+def engine_encoder(name: str) -> EncodeFn:
+    """The encode stage of engine ``name``; a clear error for an unknown one."""
+    if name not in _ENGINES:
+        raise ValueError(f"unknown ingest engine {name!r}; expected one of {', '.join(sorted(_ENGINES))}")
+    return _ENGINES[name]
 
 
 def _load_for_ingest(product: Product, crop_fn: Callable | None):
@@ -140,9 +251,20 @@ def _load_for_ingest(product: Product, crop_fn: Callable | None):
     return crop_fn(image, product) if crop_fn else image
 
 
-def _encode_shards(catalog: Catalog, enc, shard_dir: Path, progress: bool, crop_fn) -> tuple[dict, np.ndarray, int]:
+def encode_chunk(products: list[Product], enc, crop_fn: Callable | None) -> dict[str, np.ndarray]:
+    """Encoder parts of a chunk of products (zero rows where an image failed) and its ``ok`` mask."""
+    images = [_load_for_ingest(p, crop_fn) for p in products]
+    good = np.array([im is not None for im in images], dtype=bool)
+    encoded = extract_parts(enc, [im for im in images if im is not None])
+    shard = {k: _spread(v, good) for k, v in encoded.items()}
+    shard["ok"] = good
+    return shard
+
+
+@register_engine("local")
+def encode_local(catalog: Catalog, enc, shard_dir: Path, progress: bool, crop_fn) -> tuple[dict, np.ndarray, int]:
     """Encoder parts for every product (from finished shards where present), an ok-mask, and how many
-    images were encoded now."""
+    images were encoded now. Each shard is written whole or not at all."""
     from tqdm import tqdm
 
     n = len(catalog)
@@ -151,18 +273,10 @@ def _encode_shards(catalog: Catalog, enc, shard_dir: Path, progress: bool, crop_
     for s, start in enumerate(range(0, n, SHARD_ROWS)):
         path = shard_dir / f"{s:05d}.npz"
         chunk = catalog.products[start:start + SHARD_ROWS]
-        if path.exists():
-            with np.load(path, allow_pickle=False) as z:
-                shard = {k: z[k] for k in z.files}
-        else:
-            images = [_load_for_ingest(p, crop_fn) for p in chunk]
-            good = np.array([im is not None for im in images])
-            encoded = extract_parts(enc, [im for im in images if im is not None])
-            shard = {k: _spread(v, good) for k, v in encoded.items()}
-            shard["ok"] = good
-            tmp = shard_dir / f"{s:05d}.tmp.npz"
-            np.savez(tmp, **shard)
-            os.replace(tmp, path)  # a shard exists whole or not at all
+        shard = read_shard(path) if path.exists() else None
+        if shard is None or len(shard["ok"]) != len(chunk):
+            shard = encode_chunk(chunk, enc, crop_fn)
+            write_shard(path, shard)
             n_encoded += len(chunk)
         oks.append(shard.pop("ok"))
         shards.append(shard)
@@ -172,62 +286,34 @@ def _encode_shards(catalog: Catalog, enc, shard_dir: Path, progress: bool, crop_
     return parts, np.concatenate(oks).astype(bool), n_encoded
 
 
+def read_shard(path: Path) -> dict[str, np.ndarray] | None:
+    """A finished shard, or None when it cannot be read (it is then encoded again)."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except (OSError, ValueError, EOFError) as exc:
+        log.warning("shard %s is unreadable (%s): encoding it again", path.name, exc)
+        return None
+
+
+def write_shard(path: Path, shard: dict[str, np.ndarray]) -> None:
+    """Write a shard atomically; on failure (a full disk) remove the partial file and say what to do."""
+    tmp = path.with_name(path.stem + ".tmp.npz")
+    try:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **shard)
+        os.replace(tmp, path)  # a shard exists whole or not at all
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.errno == errno.ENOSPC:
+            raise OSError(errno.ENOSPC, f"the disk is full while writing encoder shards in {path.parent}; the partial "
+                                        "shard was removed and finished shards are kept: free some space and run "
+                                        "the same build again to resume") from None
+        raise
+
+
 def _spread(values: np.ndarray, good: np.ndarray) -> np.ndarray:
     """Rows for the good images placed back among zero rows for the images that failed."""
     out = np.zeros((len(good),) + values.shape[1:], dtype=np.float32)
     out[good] = values
     return out
-
-
-def sample_recall(index_dir: Path, vectors: np.ndarray, categories: list[str], k: int = 10,
-                  sample: int = RECALL_SAMPLE) -> float:
-    """Recall@k of the per-category ANN indexes against exact search, on an evenly spaced sample."""
-    loaded_rows = {}
-    cats = np.asarray(categories)
-    idx = load_index_parts(index_dir, vectors.shape[1], sorted(set(categories)))
-    hits = total = 0
-    for r in np.linspace(0, len(vectors) - 1, min(sample, len(vectors))).round().astype(int):
-        c = categories[r]
-        rows = loaded_rows.setdefault(c, np.flatnonzero(cats == c))
-        truth, _ = exact_search(vectors[rows], vectors[r], k)
-        got, _ = idx[c].query(vectors[r], k, search_k=SEARCH_K_PER_RESULT * k)
-        hits += len(set(got.tolist()) & set(truth[0].tolist()))
-        total += truth.shape[1]
-    return hits / max(total, 1)
-
-
-def load_index_parts(index_dir: Path, dim: int, categories: list[str]) -> dict:
-    """The per-category ANN indexes of a (possibly staging) index directory."""
-    from .ann import AnnIndex
-    from .index import category_file
-
-    return {c: AnnIndex.load(Path(index_dir) / "ann" / f"{category_file(c)}.ann", dim) for c in categories}
-
-
-def _manifest(catalog: Catalog, catalog_path, enc, descriptor: Descriptor, products: list[Product],
-              counts: dict, recall: float, n_skipped: int) -> dict:
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "encoder": {"name": enc.name, "weights_id": enc.weights_id, "dim": int(enc.dim)},
-        "similarity": descriptor.config(),
-        "counts": {"products": len(products), "rejected_rows": len(catalog.report.rejections),
-                   "undecodable_images": n_skipped, "by_category": counts},
-        "catalog": {"path": str(Path(catalog_path).resolve()), "hash": catalog.content_hash()},
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "categories": [c for c in taxonomy.CATEGORIES if c in counts],
-        "ann": {"library": "annoy", "metric": "angular", "n_trees": N_TREES,
-                "search_k_per_result": SEARCH_K_PER_RESULT, "recall_at_10_sample": round(recall, 4)},
-    }
-
-
-def _swap(staging: Path, out_dir: Path) -> None:
-    """Put ``staging`` where ``out_dir`` is; the old index is removed only once the new one is in place."""
-    old = out_dir.parent / f".{out_dir.name}.old"
-    if old.exists():
-        shutil.rmtree(old)
-    if out_dir.exists():
-        os.replace(out_dir, old)
-    os.replace(staging, out_dir)
-    if old.exists():
-        shutil.rmtree(old)
-

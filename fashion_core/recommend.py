@@ -1,49 +1,85 @@
-"""The Recommender facade: similar items, complete the look, detect and crop, over one loaded index.
+"""The Recommender facade, the one home of the product's main path: shop the look, answer a click, similar items
+and complete the look, over one loaded index.
 
-Models and the index load once per process; every method is read-only, so app sessions share one
+``shop_the_look(image) -> Look`` finds the garments (and their overlay icons); ``answer(look, garment) ->
+GarmentAnswer`` crops the clicked garment, encodes it **once** and answers both Similar and Complete the look
+from that one encoding. ``similar_items`` / ``complete_the_look`` answer a product id or an image. Models and
+the index load once per process; every method is read-only, so app sessions and service workers share one
 instance. Image queries without a category take it from the shopper-photo category model when one is
-configured (``fashion_core.category_model``, ``FASHION_CATEGORY_MODEL``), else from a similarity-weighted
-vote of their nearest catalog neighbours (street-to-shop).
+configured, else from a similarity-weighted vote of their nearest catalog neighbours (street-to-shop).
 """
 
 from __future__ import annotations
 
+import hashlib
+import threading
+import time
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps
 
 from .ann import exact_search
-from .catalog import Catalog
+from .catalog import Catalog, Product
 from .category_model import CategoryModel
-from .config import settings
+from .config import Settings
 from .encoders import create_encoder
 from .encoders.descriptor import extract_parts
-from .index import check_compatible, load_index
-from .recommendation import Recommendation
+from .index import LoadedIndex, load_index
+from .results import Detection, Filters, GarmentAnswer, Look, LookPerson, Outfit, Recommendation
 
 VOTE_NEIGHBOURS = 10
 """Neighbours across all categories (by raw encoder feature) that vote for an image query's category."""
 
 
-class Recommender:
-    """Similar and complementary products for a product id or an image, from one index directory."""
+@dataclass(frozen=True)
+class ItemQuery:
+    """One item, encoded once: its similarity vector, raw encoder feature, category, and what is known of it.
 
-    def __init__(self, index_dir: Path | None = None, encoder=None, detector=None,
-                 category_model: CategoryModel | Path | str | None = None):
-        self.index_dir = Path(index_dir or settings().index_dir)
+    Built by :meth:`Recommender.product_query` (a catalog product: read from the index, nothing encoded) or
+    :meth:`Recommender.image_query` (a photo or crop: one encoder pass)."""
+
+    vector: np.ndarray
+    feature: np.ndarray
+    category: str
+    exclude_rows: frozenset[int] = frozenset()
+    product: Product | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str | None:
+        """The product's title (None for an image query)."""
+        return self.product.title if self.product is not None else None
+
+    @property
+    def label(self) -> str:
+        """What the query was, for JSON answers: the product id, or ``image``."""
+        return self.product.product_id if self.product is not None else "image"
+
+
+class Recommender:
+    """Similar and complementary products for a photo, a garment, a product id or an image, from one index."""
+
+    def __init__(self, index_dir: str | Path | None = None, *, settings: Settings | None = None, encoder=None,
+                 detector=None, category_model: CategoryModel | Path | str | None = None):
+        """Load the index at ``index_dir`` (default ``settings.index_dir``). The encoder is the one the index was
+        built with unless given; ``category_model`` defaults to ``settings.category_model``."""
+        self.settings = settings or Settings.resolve()
+        self.index_dir = Path(index_dir or self.settings.index_dir)
         if isinstance(encoder, str):
             encoder = create_encoder(encoder)
-        index = load_index(self.index_dir, encoder)
-        self.encoder = encoder or create_encoder(index.manifest["encoder"]["name"])
-        if encoder is None:
-            check_compatible(index.manifest, self.index_dir, self.encoder)  # the weights must match too
-        self.index = index
-        self.manifest = index.manifest
-        self.catalog: Catalog = index.catalog
+        self.index: LoadedIndex = load_index(self.index_dir, encoder)
+        self.manifest = self.index.manifest
+        self.encoder = encoder or create_encoder(self.manifest.encoder.name)
+        self.index.check_encoder(self.encoder)  # the weights must match too
+        self.catalog: Catalog = self.index.catalog
         self._detector = detector
         self._complement = None
+        self._lock = threading.Lock()
+        if category_model is None and settings is not None:
+            category_model = self.settings.category_model
         if isinstance(category_model, (str, Path)):
             category_model = CategoryModel.load(category_model)
         if category_model is not None:
@@ -51,21 +87,97 @@ class Recommender:
         self.category_model: CategoryModel | None = category_model
 
     @classmethod
-    def from_settings(cls) -> Recommender:
-        """The recommender for the configured index and encoder (``FASHION_*`` environment variables)."""
-        s = settings()
-        return cls(s.index_dir, encoder=s.encoder, category_model=s.category_model)
+    def open(cls, settings: Settings) -> Recommender:
+        """The recommender the settings describe: their index, their category model (the one way to build one)."""
+        return cls(settings.index_dir, settings=settings, category_model=settings.category_model)
+
+    # ------------------------------------------------------------------ shop the look
+    @property
+    def detector(self):
+        """The garment detector (``detection.choose_detector``: from the settings), created on first use."""
+        if self._detector is None:
+            with self._lock:
+                if self._detector is None:
+                    from .detection import choose_detector
+
+                    self._detector = choose_detector(self.settings, encoder=self.encoder,
+                                                     category_model=self.category_model)
+        return self._detector
+
+    def detect(self, image: Image.Image) -> list[Detection]:
+        """Garments in a photo, boxes in its pixels."""
+        return self.detector.detect(image)
+
+    def shop_the_look(self, image: Image.Image) -> Look:
+        """Every garment in a photo, with its overlay icon: what the shopper clicks on."""
+        start = time.perf_counter()
+        detections = self.detect(image)
+        took = time.perf_counter() - start
+        return Look(image=image, detections=detections, people=people_of(detections), photo_id=photo_id(image),
+                    timings={"detect": took})
+
+    def answer(self, look: Look, garment: int, filters: Filters | None = None, k_similar: int = 10,
+               k_outfit: int = 5) -> GarmentAnswer:
+        """Similar items and the rest of the outfit for garment ``garment`` of ``look``; its crop is encoded once."""
+        if not 0 <= garment < len(look.detections):
+            raise IndexError(f"garment {garment} is not in this look ({len(look.detections)} garments)")
+        filters = filters or Filters()
+        t0 = time.perf_counter()
+        detection = look.detections[garment]
+        crop = self.crop(look.image, detection)
+        t1 = time.perf_counter()
+        query = self.image_query(crop, detection.category)
+        t2 = time.perf_counter()
+        answer = GarmentAnswer(garment=garment, detection=detection, crop=crop, category=detection.category)
+        if detection.category in self.index.categories:
+            answer.similar = self.similar_for(query, k_similar, filters)
+        else:
+            answer.notes.append(f"This catalog has no {detection.category} items, so there is nothing similar to "
+                                "show. Complete the look still works with the other garments.")
+        t3 = time.perf_counter()
+        answer.outfit = self.complete_for(query, k_outfit, filters)
+        t4 = time.perf_counter()
+        answer.timings = {"crop": t1 - t0, "encode": t2 - t1, "similar": t3 - t2, "complete": t4 - t3,
+                          "total": t4 - t0}
+        return answer
+
+    def crop(self, image: Image.Image, detection: Detection) -> Image.Image:
+        """The part of ``image`` a detection covers (padded a little)."""
+        from .detection.crops import crop
+
+        return crop(image, detection)
 
     # ------------------------------------------------------------------ queries
+    def product_query(self, product_id: str, category: str | None = None) -> ItemQuery:
+        """A catalog product as a query (its vectors come from the index: nothing is encoded)."""
+        row = self.index.row(product_id)
+        product = self.index.products[row]
+        return ItemQuery(np.asarray(self.index.vectors[row]), np.asarray(self.index.features[row]),
+                         category or product.category, frozenset({row}), product, dict(product.attributes))
+
+    def image_query(self, image: Image.Image, category: str | None = None,
+                    attributes: dict[str, str] | None = None) -> ItemQuery:
+        """A photo or crop as a query: one encoder pass (plus its mirror image when a category model names the
+        category)."""
+        parts = extract_parts(self.encoder, [image])
+        vector = self.index.descriptor.transform(parts)[0]
+        if category is None:
+            category = self.image_category(parts, image)
+        return ItemQuery(vector, parts["head"][0], category, attributes=dict(attributes or {}))
+
+    def query(self, product_id: str | None = None, image: Image.Image | None = None,
+              category: str | None = None) -> ItemQuery:
+        """A query from exactly one of ``product_id`` or ``image``."""
+        if (product_id is None) == (image is None):
+            raise ValueError("give exactly one of product_id or image")
+        if product_id is not None:
+            return self.product_query(product_id, category)
+        return self.image_query(image, category)
+
     def image_vector(self, image: Image.Image) -> tuple[np.ndarray, np.ndarray]:
         """(similarity vector, raw encoder feature) of one query image."""
-        vector, parts = self.image_parts(image)
-        return vector, parts["head"][0]
-
-    def image_parts(self, image: Image.Image) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """(similarity vector, encoder parts of the one image) of a query image."""
         parts = extract_parts(self.encoder, [image])
-        return self.index.descriptor.transform(parts)[0], parts
+        return self.index.descriptor.transform(parts)[0], parts["head"][0]
 
     def image_category(self, parts: dict[str, np.ndarray], image: Image.Image | None = None) -> str:
         """The category of a query image (its encoder ``parts``): the category model's, among the indexed
@@ -79,58 +191,73 @@ class Recommender:
     def infer_category(self, feature: np.ndarray, k: int = VOTE_NEIGHBOURS) -> str:
         """The category most of the nearest catalog products (similarity-weighted) belong to, by the raw encoder
         feature (more about what the thing is, less about its colour, than the similarity vector).
-        Exact search over ``features.npy``: fine to a few 100k products."""
+        Exact search over the index's features: fine to a few 100k products."""
         votes: dict[str, float] = defaultdict(float)
         rows, sims = exact_search(self.index.features, feature, k)
         for row, sim in zip(rows[0], sims[0]):
             votes[self.index.products[int(row)].category] += max(float(sim), 0.0) + 1e-6
         return max(sorted(votes), key=lambda c: votes[c])
 
-    def _query(self, product_id, image, category):
-        if (product_id is None) == (image is None):
-            raise ValueError("give exactly one of product_id or image")
-        if product_id is not None:
-            row = self.index.row(product_id)
-            product = self.index.products[row]
-            return (np.asarray(self.index.vectors[row]), np.asarray(self.index.features[row]),
-                    category or product.category, {row}, product.title)
-        vector, parts = self.image_parts(image)
-        return vector, parts["head"][0], category or self.image_category(parts, image), set(), None
-
+    # ------------------------------------------------------------------ answers
     def similar_items(self, product_id: str | None = None, image: Image.Image | None = None,
-                      category: str | None = None, k: int = 10) -> list[Recommendation]:
+                      category: str | None = None, k: int = 10, filters: Filters | None = None
+                      ) -> list[Recommendation]:
         """Up to ``k`` products of the same category that look most alike; never the query product."""
         if k <= 0:
             raise ValueError(f"k must be a positive number of results, got {k}")
-        vector, _, category, exclude, _ = self._query(product_id, image, category)
-        hits = self.index.search(vector, k, category=category, exclude_rows=exclude)
-        return [Recommendation(self.index.products[r], s, f"looks similar ({category})")
-                for r, s in hits]
+        return self.similar_for(self.query(product_id, image, category), k, filters)
+
+    def similar_for(self, query: ItemQuery, k: int = 10, filters: Filters | None = None) -> list[Recommendation]:
+        """Similar items for an already encoded query."""
+        if k <= 0:
+            raise ValueError(f"k must be a positive number of results, got {k}")
+        hits = self.index.search(query.vector, k, category=query.category, exclude_rows=query.exclude_rows)
+        return [Recommendation(self.index.products[r], s, f"looks similar ({query.category})") for r, s in hits]
 
     def complete_the_look(self, product_id: str | None = None, image: Image.Image | None = None,
-                          category: str | None = None, k: int = 5):
-        """An outfit around the query: best items for every other slot (``compat.retrieval.ComplementIndex``)."""
-        from .compat.retrieval import ComplementIndex
+                          category: str | None = None, k: int = 5, filters: Filters | None = None) -> Outfit:
+        """An outfit around the query: the best item for every other slot that fits, and alternatives per slot."""
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
+        return self.complete_for(self.query(product_id, image, category), k, filters)
 
+    def complete_for(self, query: ItemQuery, k: int = 5, filters: Filters | None = None) -> Outfit:
+        """Complete the look for an already encoded query."""
+        exclude_ids = tuple(self.index.ids[r] for r in query.exclude_rows)
+        return self.complement.complete(query.feature, query.title, query.category, k=k, exclude_ids=exclude_ids)
+
+    @property
+    def complement(self):
+        """The complete-the-look index (``compat.retrieval.ComplementIndex``), loaded on first use."""
         if self._complement is None:
-            self._complement = ComplementIndex.load(self.index_dir, list(self.catalog))
-        _, feature, category, exclude, title = self._query(product_id, image, category)
-        exclude_ids = tuple(self.index.ids[r] for r in exclude)
-        return self._complement.complete(feature, title, category, k=k, exclude_ids=exclude_ids)
+            with self._lock:
+                if self._complement is None:
+                    from .compat.retrieval import ComplementIndex
 
-    def detect(self, image: Image.Image) -> list:
-        """Garments in a photo (``fashion_core.detection``, created on first use)."""
-        if self._detector is None:
-            from .detection import create_detector
+                    self._complement = ComplementIndex.from_index(self.index)
+        return self._complement
 
-            name = settings().detector
-            kwargs = {"category_model": self.category_model, "encoder": self.encoder} \
-                if name == "pose" and self.category_model is not None else {}
-            self._detector = create_detector(name, **kwargs)
-        return self._detector.detect(image)
+    @property
+    def has_compat_model(self) -> bool:
+        """False when complete the look falls back to visual likeness (the index has no compatibility model)."""
+        return self.manifest.compat is not None
 
-    def crop(self, image: Image.Image, detection) -> Image.Image:
-        """The part of ``image`` a detection covers (padded a little)."""
-        from .detection.crops import crop
 
-        return crop(image, detection)
+def photo_id(image: Image.Image) -> str:
+    """Short stable id of a photo's pixels (keys per-photo state and caches)."""
+    h = hashlib.sha1(f"{image.mode}{image.size}".encode())
+    h.update(image.tobytes())
+    return h.hexdigest()[:16]
+
+
+def people_of(detections: list[Detection]) -> list[LookPerson]:
+    """One summary per person the garments belong to: index, the box around their garments, view checks."""
+    people: dict[int, LookPerson] = {}
+    for d in detections:
+        if d.person < 0:
+            continue
+        p = people.setdefault(d.person, LookPerson(d.person, d.box, 0, d.full_shot, d.front_facing))
+        b = p.box
+        p.box = (min(b[0], d.box[0]), min(b[1], d.box[1]), max(b[2], d.box[2]), max(b[3], d.box[3]))
+        p.garments += 1
+    return [people[i] for i in sorted(people)]

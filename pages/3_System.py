@@ -19,7 +19,7 @@ try:
 except Exception as exc:
     st.error(ui.friendly_error(exc))
     st.stop()
-manifest = rec.manifest
+manifest = rec.manifest.to_dict()
 
 st.subheader("Loaded models")
 st.dataframe(ui.model_table(manifest, cfg.detector, getattr(rec, "_detector", None),

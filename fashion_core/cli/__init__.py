@@ -13,8 +13,10 @@ import logging
 import sys
 
 from fashion_core import __version__
+from fashion_core.config import Settings
+from fashion_core.index import IndexLocked
 
-COMMAND_MODULES = ("catalog_cmd", "demo_cmd", "index_cmd", "category_cmd", "compat_cmd", "detect_cmd", "detector_cmd",
+COMMAND_MODULES = ("catalog_cmd", "demo_cmd", "index_cmd", "category_cmd", "compat_cmd", "detect_cmd", "look_cmd",
                    "setup_cmd")
 
 
@@ -39,8 +41,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     try:
+        args.settings = Settings.resolve()  # once per process; commands apply their own flags with .with_()
         return int(args.func(args) or 0)
-    except (FileNotFoundError, ValueError, KeyError) as exc:
-        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+    except (FileNotFoundError, ValueError, KeyError, IndexError, IndexLocked, OSError) as exc:
+        msg = exc.args[0] if isinstance(exc, (KeyError, IndexError)) and exc.args else exc
+        if isinstance(exc, OSError) and not isinstance(exc, FileNotFoundError) and exc.strerror:
+            msg = exc.strerror if not exc.filename else f"{exc.filename}: {exc.strerror}"
         print(f"fashion-core {args.command}: error: {msg}", file=sys.stderr)
         return 2

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from pathlib import Path
@@ -108,40 +107,10 @@ def _complete(args: argparse.Namespace) -> int:
 
 
 def _complete_query(args: argparse.Namespace):
-    try:
-        from ..recommend import Recommender
-    except ImportError:
-        Recommender = None
-    if Recommender is not None:
-        rec = Recommender(args.index)
-        if args.id:
-            return rec.complete_the_look(product_id=args.id, k=args.k)
-        from ..imageio import load_image
-        return rec.complete_the_look(image=load_image(args.image), category=args.category, k=args.k)
-    if args.image is not None and not args.category:
-        raise ValueError("--image needs --category (one of the 12 taxonomy categories), e.g. --category top")
-    return _complete_direct(args)
-
-
-def _complete_direct(args: argparse.Namespace):
-    """Without the Recommender facade: read the index files and ask the ComplementIndex directly."""
-    import numpy as np
-
-    from ..catalog import load_catalog
-    from ..compat.retrieval import ComplementIndex
-
-    manifest = json.loads((args.index / "manifest.json").read_text())
-    cat = manifest.get("catalog")
-    catalog = load_catalog(cat["path"] if isinstance(cat, dict) else cat, check_images=False)
-    index = ComplementIndex.load(args.index, catalog.products)
-    if args.id:
-        product = catalog.get(args.id)
-        ids = json.loads((args.index / "ids.json").read_text())
-        feats = np.load(args.index / "features.npy", mmap_mode="r", allow_pickle=False)
-        feature = np.asarray(feats[ids.index(product.product_id)])
-        return index.complete(feature, product.title, product.category, args.k, exclude_ids=(product.product_id,))
-    from ..encoders import create_encoder
     from ..imageio import load_image
+    from ..recommend import Recommender
 
-    encoder = create_encoder(manifest["encoder"]["name"])
-    return index.complete(encoder.encode([load_image(args.image)])[0], None, args.category, args.k)
+    rec = Recommender.open(args.settings.with_(index_dir=args.index))
+    if args.id:
+        return rec.complete_the_look(product_id=args.id, k=args.k)
+    return rec.complete_the_look(image=load_image(args.image), category=args.category, k=args.k)

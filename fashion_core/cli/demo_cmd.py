@@ -8,15 +8,13 @@ import sys
 import time
 from pathlib import Path
 
-from fashion_core.config import DEMO_DIR
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``demo`` command group."""
     p = sub.add_parser("demo", help="build or look at the generated demo world")
     dsub = p.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
     build = dsub.add_parser("build", help="generate the demo catalog, outfits and look photos (deterministic)")
-    build.add_argument("--out", type=Path, default=DEMO_DIR, help=f"output folder (default {DEMO_DIR})")
+    build.add_argument("--out", type=Path, default=None, help="output folder (default data/demo)")
     build.add_argument("--seed", type=int, default=0, help="random seed; same seed, byte-identical files")
     build.add_argument("--products", type=int, default=1200, help="number of products (at least 120)")
     build.add_argument("--outfits", type=int, default=3000, help="number of outfits over all splits")
@@ -25,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     build.add_argument("--quiet", action="store_true", help="no progress bar")
     build.set_defaults(func=run_build)
     sheet = dsub.add_parser("sheet", help="write a contact sheet PNG of a built demo")
-    sheet.add_argument("--demo", type=Path, default=DEMO_DIR, help=f"demo folder (default {DEMO_DIR})")
+    sheet.add_argument("--demo", type=Path, default=None, help="demo folder (default data/demo)")
     sheet.add_argument("--out", type=Path, default=None, help="PNG to write (default: <demo>/sheet.png)")
     sheet.set_defaults(func=run_sheet)
 
@@ -35,7 +33,7 @@ def run_build(args: argparse.Namespace) -> int:
     from fashion_core.demo import build_demo
 
     start = time.perf_counter()
-    out = build_demo(args.out, seed=args.seed, n_products=args.products, n_outfits=args.outfits,
+    out = build_demo(args.out or args.settings.demo_dir, seed=args.seed, n_products=args.products, n_outfits=args.outfits,
                      n_looks=args.looks, progress=not args.quiet, workers=args.workers)
     took = time.perf_counter() - start
     summary = json.loads((out / "demo.json").read_text())
@@ -54,8 +52,9 @@ def run_sheet(args: argparse.Namespace) -> int:
     """Write the contact sheet and print its path."""
     from fashion_core.demo.sheet import write_sheet
 
-    out = args.out or args.demo / "sheet.png"
-    path = write_sheet(args.demo, out)
+    demo = args.demo or args.settings.demo_dir
+    out = args.out or demo / "sheet.png"
+    path = write_sheet(demo, out)
     print(path)
-    print(f"contact sheet of {args.demo} written", file=sys.stderr)
+    print(f"contact sheet of {demo} written", file=sys.stderr)
     return 0

@@ -64,22 +64,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _detect(args: argparse.Namespace) -> int:
-    from ..config import settings
-    from ..detection import create_detector
+    from ..detection import choose_detector
     from ..imageio import load_image
 
-    if args.queries is not None:
-        images = _query_images(args.queries)
-    else:
-        images = [args.image]
+    images = query_images(args.queries) if args.queries is not None else [args.image]
     kwargs = {} if args.min_score is None else {"min_score": args.min_score}
-    name = args.detector or settings().detector
-    category_model = args.category_model or settings().category_model
-    if category_model is not None and name == "pose":
-        kwargs["category_model"] = category_model
-    if args.parser is not None and name == "pose":
-        kwargs["parser"] = None if args.parser.lower() == "none" else Path(args.parser)
-    detector = create_detector(name, **kwargs)
+    cfg = args.settings.with_(detector=args.detector, category_model=args.category_model, garment_parser=args.parser)
+    detector = choose_detector(cfg, category_model=cfg.category_model, **kwargs)
     results = []
     for path in images:
         dets = detector.detect(load_image(path))
@@ -112,7 +103,8 @@ def _parser_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def _query_images(csv_path: Path) -> list[Path]:
+def query_images(csv_path: Path) -> list[Path]:
+    """The photos a ``--queries`` CSV names (its ``image`` column, relative to the CSV's folder)."""
     import pandas as pd
 
     if not csv_path.is_file():

@@ -1,9 +1,9 @@
-"""``index build`` and ``similar``: ingest a catalog into an index; query it by product id or image."""
+"""``index build | verify`` and ``similar``: ingest a catalog into an index, check one, query it."""
 
 from __future__ import annotations
 
 import argparse
-import json
+import sys
 from pathlib import Path
 
 from .output import emit_json, print_table
@@ -17,7 +17,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     build.add_argument("--catalog", required=True, type=Path, help="CSV / JSONL / Parquet catalog or image folder")
     build.add_argument("--out", required=True, type=Path, help="index directory to write (swapped in atomically)")
     build.add_argument("--encoder", default=None, help="image encoder name (default: FASHION_ENCODER or efficientnet-lite0)")
-    build.add_argument("--compat-model", type=Path, default=None, help="compatibility model directory")
+    build.add_argument("--compat-model", default=None,
+                       help="compatibility model folder for complete the look (default: the shipped models/compat, or "
+                            "FASHION_COMPAT_MODEL); 'none' builds without one (visual likeness only)")
+    build.add_argument("--force", action="store_true",
+                       help="build into a non-empty folder that is not an index (nothing in it is deleted)")
     build.add_argument("--crop", action="store_true", help="encode the garment crop when a photo shows a person")
     build.add_argument("--attributes", default=None,
                        help="comma-separated catalog columns to fit attribute heads on (type, colour); 'none' for "
@@ -26,6 +30,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     build.add_argument("--quiet", action="store_true", help="no progress bar, warnings only")
     build.add_argument("--json", action="store_true", help="print the manifest as JSON")
     build.set_defaults(func=_build)
+    verify = isub.add_parser("verify", help="check every file of an index against its manifest (full hashes)")
+    verify.add_argument("index_dir", type=Path, help="index directory")
+    verify.add_argument("--json", action="store_true", help='one JSON document {"ok", "problems", ...}')
+    verify.set_defaults(func=_verify)
     index.set_defaults(func=lambda a: index.print_help() or 2)
 
     sim = sub.add_parser("similar", help="similar products for ids or images")
@@ -46,9 +54,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _build(args: argparse.Namespace) -> int:
     import logging
 
-    from ..config import settings
+    from ..index import load_index
     from ..ingest import build_index
 
+    cfg = args.settings.with_(encoder=args.encoder)
+    compat = cfg.compat_model if args.compat_model is None else \
+        None if args.compat_model.strip().lower() in ("none", "off", "") else Path(args.compat_model)
+    if compat is None:
+        print("no compatibility model: complete the look will answer with visual look-alikes "
+              "(pass --compat-model DIR, or ship models/compat)", file=sys.stderr)
     if args.quiet:
         logging.getLogger().setLevel(logging.WARNING)
     crop_fn = None
@@ -56,20 +70,39 @@ def _build(args: argparse.Namespace) -> int:
         from ..detection.crops import product_crop as crop_fn
     attributes = None if args.attributes is None else \
         [] if args.attributes.strip().lower() == "none" else [c.strip() for c in args.attributes.split(",") if c.strip()]
-    out = build_index(args.catalog, args.out, encoder=args.encoder or settings().encoder,
-                      compat_model=args.compat_model, progress=not (args.no_progress or args.quiet), crop_fn=crop_fn,
-                      attributes=attributes)
-    manifest = json.loads((out / "manifest.json").read_text())
+    out = build_index(args.catalog, args.out, encoder=cfg.encoder, compat_model=compat,
+                      progress=not (args.no_progress or args.quiet), crop_fn=crop_fn, attributes=attributes,
+                      force=args.force)
+    manifest = load_index(out).manifest
     if args.json:
-        emit_json(manifest)
+        emit_json(manifest.to_dict())
     else:
-        c = manifest["counts"]
-        print(f"index {out}: {c['products']} products in {len(manifest['categories'])} categories, "
-              f"encoder {manifest['encoder']['name']} ({manifest['encoder']['weights_id']}), "
-              f"{c['rejected_rows']} rows rejected, attribute heads "
-              f"{', '.join(h['name'] for h in manifest['similarity'].get('attribute_heads', [])) or 'none'}, ANN recall@10 {manifest['ann']['recall_at_10_sample']:.3f}, "
-              f"{manifest['build_seconds']} s")
+        c = manifest.counts
+        heads = ", ".join(h["name"] for h in manifest.similarity.get("attribute_heads", [])) or "none"
+        print(f"index {out}: {c['products']} products in {len(manifest.categories)} categories, "
+              f"encoder {manifest.encoder.name} ({manifest.encoder.weights_id}), {c['rejected_rows']} rows rejected, "
+              f"attribute heads {heads}, compatibility model "
+              f"{manifest.compat.model_id if manifest.compat else 'none'}, ANN recall@10 "
+              f"{manifest.ann.recall_at_10_sample:.3f}, {manifest.build['build_seconds']} s")
     return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from ..index import describe_index, load_index, verify_index
+
+    problems = verify_index(args.index_dir)
+    doc = {"index": str(args.index_dir), "ok": not problems, "problems": problems}
+    if not problems:
+        doc.update(describe_index(load_index(args.index_dir)))
+    if args.json:
+        emit_json(doc)
+    elif problems:
+        for line in problems:
+            print(line, file=sys.stderr)
+    else:
+        print(f"index {args.index_dir}: sound ({doc['products']} products, {len(doc['files'])} files, "
+              f"{doc['size_bytes'] / 2**20:.1f} MiB, version {doc['version']})")
+    return 0 if not problems else 2
 
 
 def _read_queries(path: Path) -> list[dict]:
@@ -95,10 +128,8 @@ def _similar(args: argparse.Namespace) -> int:
 
     if args.k <= 0:
         raise ValueError(f"-k must be positive, got {args.k}")
-    from ..config import settings
-
-    rec = Recommender(args.index or settings().index_dir, encoder=None if args.index else settings().encoder,
-                      category_model=args.category_model or settings().category_model)
+    cfg = args.settings.with_(index_dir=args.index, category_model=args.category_model)
+    rec = Recommender.open(cfg)
     if args.queries:
         queries = _read_queries(args.queries)
     else:

@@ -5,13 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from fashion_core.config import DEMO_DIR
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``setup`` command."""
     p = sub.add_parser("setup", help="build the embedded demo world, its compatibility model and index (once)")
-    p.add_argument("--demo-dir", type=Path, default=DEMO_DIR, help=f"where the demo lives (default {DEMO_DIR})")
+    p.add_argument("--demo-dir", type=Path, default=None, help="where the demo lives (default data/demo)")
     p.add_argument("--force", action="store_true", help="rebuild every step even when present")
     p.set_defaults(func=run_setup)
 
@@ -20,6 +18,6 @@ def run_setup(args: argparse.Namespace) -> int:
     """Run :func:`fashion_core.bootstrap.ensure_demo` and print where the index is."""
     from fashion_core.bootstrap import ensure_demo
 
-    index = ensure_demo(args.demo_dir, force=args.force)
+    index = ensure_demo(args.demo_dir or args.settings.demo_dir, force=args.force)
     print(f"demo ready: index at {index}")
     return 0

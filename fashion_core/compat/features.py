@@ -17,13 +17,24 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from ..config import DATA_DIR
 from ..encoders.text import TitleEncoder
 from ..imageio import load_image
 from .data import OutfitItem
 
-CACHE_DIR = DATA_DIR / "cache" / "compat-features"
-"""Default cache of image features (git-ignored, under ``data/``)."""
+CACHE_DIR = "default"
+"""Marker for the default cache of image features: ``<data dir>/cache/compat-features`` (git-ignored), resolved
+when used (:func:`cache_folder`)."""
+
+
+def cache_folder(cache_dir: Path | str | None) -> Path | None:
+    """The feature cache folder: ``None`` for no cache, the configured default for :data:`CACHE_DIR`."""
+    if cache_dir is None:
+        return None
+    if cache_dir == CACHE_DIR:
+        from ..config import settings
+
+        return settings().cache_dir / "compat-features"
+    return Path(cache_dir)
 
 
 @dataclass
@@ -91,7 +102,8 @@ def image_features(items: Sequence[OutfitItem], encoder, cache_dir: Path | None 
     encoded again (shards of ``<encoder>-<weights>-<dim>-<hash>.npy`` + ``.json`` item keys)."""
     keys = [item_key(it) for it in items]
     prefix = _encoder_prefix(encoder)
-    cached = _read_cache(Path(cache_dir), prefix) if cache_dir else {}
+    cache_dir = cache_folder(cache_dir)
+    cached = _read_cache(cache_dir, prefix) if cache_dir else {}
     todo = sorted({k: i for i, k in reversed(list(enumerate(keys))) if k not in cached}.items(), key=lambda kv: kv[1])
     if todo:
         new = _encode(items, [i for _, i in todo], encoder, batch_size, progress)

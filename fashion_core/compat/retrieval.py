@@ -1,20 +1,16 @@
 """Complete the look: per-slot Annoy indexes in compatibility space, and the outfit they answer.
 
-At ingest, :func:`build_slot_indexes` embeds every product with the compatibility model (raw image features
-from ``features.npy`` + titles) and writes, under ``<index>/compat/``: ``embeddings.npy`` (row-aligned with
-``ids.json``), one index per outfit slot (``slot_<slot>.ann`` or ``.npy`` via :class:`~fashion_core.ann.AnnIndex`)
-with ``slot_<slot>.json`` (index row → product id), and a copy of the model in ``model/`` so the index
-directory is self-contained. :class:`ComplementIndex` reads them back and answers :meth:`~ComplementIndex.complete`.
+At ingest, :func:`build_slot_indexes` embeds every product with the compatibility model (raw image features +
+titles) and hands the index writer the embeddings, one ANN index per outfit slot with its rows, and a copy of the
+model, so the index directory is self-contained (the layout is :mod:`fashion_core.index`'s).
+:meth:`ComplementIndex.from_index` reads them back from a loaded index and answers :meth:`~ComplementIndex.complete`.
 An index built without a compatibility model still answers, in raw image-feature space, and says so.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import shutil
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +18,8 @@ import numpy as np
 from .. import taxonomy
 from ..ann import AnnIndex
 from ..catalog import Product
-from ..recommendation import Recommendation
+from ..index import CompatInfo
+from ..results import Outfit, Recommendation
 from .model import CompatModel, load_model
 
 log = logging.getLogger(__name__)
@@ -30,47 +27,26 @@ log = logging.getLogger(__name__)
 COMPAT_DIR = "compat"
 
 
-@dataclass
-class Outfit:
-    """The completed look: one best item per other slot (``outfit``) and the top-k of each slot (``by_slot``)."""
-
-    query_category: str
-    outfit: list[Recommendation] = field(default_factory=list)
-    by_slot: dict[str, list[Recommendation]] = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        """The ``complete --json`` shape: ``{"query_category", "outfit": [...], "by_slot": {...}}``."""
-        return {"query_category": self.query_category, "outfit": [r.to_dict() for r in self.outfit],
-                "by_slot": {s: [r.to_dict() for r in recs] for s, recs in self.by_slot.items()}}
-
-
-def build_slot_indexes(staging_dir: str | Path, compat_model: str | Path, products: Sequence[Product],
-                       features: np.ndarray) -> dict:
-    """Embed ``products`` (rows of ``features``) with the model and write the per-slot indexes; returns the
-    manifest's ``compat`` section."""
-    staging_dir, compat_model = Path(staging_dir), Path(compat_model)
+def build_slot_indexes(writer, compat_model: str | Path, products: Sequence[Product],
+                       features: np.ndarray) -> CompatInfo:
+    """Embed ``products`` (rows of ``features``) with the model and write the per-slot indexes through the index
+    ``writer`` (:class:`fashion_core.index.IndexWriter`); returns the manifest's ``compat`` section."""
+    compat_model = Path(compat_model)
     if len(products) != len(features):
         raise ValueError(f"{len(products)} products but {len(features)} feature rows; they must be row-aligned")
     model = load_model(compat_model)
     emb = model.embed(image=np.asarray(features, dtype=np.float32) if model.cfg.uses_image else None,
                       titles=[p.title for p in products] if model.cfg.uses_text else None)
-    out = staging_dir / COMPAT_DIR
-    out.mkdir(parents=True, exist_ok=True)
-    np.save(out / "embeddings.npy", emb.astype(np.float32))
-    counts = _write_slots(out, products, emb)
-    shutil.copytree(compat_model, out / "model", dirs_exist_ok=True)
-    return {"model_id": model.id, "mode": model.cfg.mode, "dim": model.cfg.dim, "model_dir": f"{COMPAT_DIR}/model",
-            "source_model": str(compat_model.resolve()), "image_encoder": model.cfg.image_encoder,
-            "text_encoder": model.cfg.text_encoder, "slots": counts}
-
-
-def _write_slots(out: Path, products: Sequence[Product], emb: np.ndarray) -> dict[str, int]:
+    writer.save_npy(f"{COMPAT_DIR}/embeddings.npy", emb.astype(np.float32))
     counts = {}
     for slot, rows in _rows_by_slot(products).items():
-        AnnIndex.build(emb[rows]).save(out / f"slot_{slot}")
-        (out / f"slot_{slot}.json").write_text(json.dumps([products[r].product_id for r in rows]))
+        writer.save_ann(f"{COMPAT_DIR}/slot_{slot}", AnnIndex.build(emb[rows]))
+        writer.save_npy(f"{COMPAT_DIR}/slot_{slot}.rows.npy", np.asarray(rows, dtype=np.int64))
         counts[slot] = len(rows)
-    return counts
+    writer.copy_tree(f"{COMPAT_DIR}/model", compat_model)
+    return CompatInfo(model_id=model.id, mode=model.cfg.mode, dim=model.cfg.dim, slots=counts,
+                      image_encoder=model.cfg.image_encoder, text_encoder=model.cfg.text_encoder,
+                      source_model=compat_model.resolve().name)
 
 
 def _rows_by_slot(products: Sequence[Product]) -> dict[str, list[int]]:
@@ -107,43 +83,28 @@ class ComplementIndex:
         return self.model is not None
 
     @classmethod
-    def load(cls, index_dir: str | Path, products: Iterable[Product]) -> ComplementIndex:
-        """Read the per-slot indexes of ``index_dir`` (or fall back to raw image features when it has none)."""
-        index_dir = Path(index_dir)
-        manifest_path = index_dir / "manifest.json"
-        if not manifest_path.exists():
-            raise FileNotFoundError(f"{index_dir} is not an index (no manifest.json); build one with "
-                                    "`fashion-core index build --catalog FILE --out DIR`")
-        manifest = json.loads(manifest_path.read_text())
-        by_id = {p.product_id: p for p in products}
-        section = manifest.get("compat")
-        if not section:
-            return cls._fallback(index_dir, manifest, by_id)
-        model = load_model(index_dir / section.get("model_dir", f"{COMPAT_DIR}/model"))
-        want, have = model.cfg.image_encoder or {}, manifest.get("encoder", {})
-        if model.cfg.uses_image and (want.get("name"), want.get("weights_id")) != (have.get("name"),
-                                                                                    have.get("weights_id")):
-            raise ValueError(f"{index_dir}: the compatibility model reads {want.get('name')} features but the index "
-                             f"holds {have.get('name')} ({have.get('weights_id')}); rebuild with "
-                             "`fashion-core index build --catalog FILE --out DIR --compat-model M`")
-        slots = {}
-        for slot in section.get("slots", {}):
-            ids = json.loads((index_dir / COMPAT_DIR / f"slot_{slot}.json").read_text())
-            slots[slot] = (AnnIndex.load(index_dir / COMPAT_DIR / f"slot_{slot}", model.cfg.dim), ids)
+    def from_index(cls, index) -> ComplementIndex:
+        """The complete-the-look side of a loaded index (:class:`fashion_core.index.LoadedIndex`): its per-slot
+        indexes and compatibility model, or — when it was built without one — raw image features, and says so."""
+        by_id = {p.product_id: p for p in index.products}
+        info = index.manifest.compat
+        if info is None:
+            return cls._fallback(index, by_id)
+        model = load_model(index.compat_dir)
+        want, have = model.cfg.image_encoder or {}, index.manifest.encoder
+        if model.cfg.uses_image and (want.get("name"), want.get("weights_id")) != (have.name, have.weights_id):
+            raise ValueError(f"{index.path}: the compatibility model reads {want.get('name')} features but the index "
+                             f"holds {have.name} ({have.weights_id}); rebuild the index with its compatibility model")
+        slots = {slot: (ci.ann, [index.ids[int(r)] for r in ci.rows]) for slot, ci in index.compat_slots().items()}
         return cls(by_id, slots, model, f"goes with it (compatibility model {model.id})")
 
     @classmethod
-    def _fallback(cls, index_dir: Path, manifest: dict, by_id: dict[str, Product]) -> ComplementIndex:
+    def _fallback(cls, index, by_id: dict[str, Product]) -> ComplementIndex:
         log.warning("%s has no compatibility model: complete-the-look falls back to visual likeness; rebuild with "
-                    "`fashion-core index build ... --compat-model M` for trained answers", index_dir)
-        ids = json.loads((index_dir / "ids.json").read_text())
-        feats = np.load(index_dir / "features.npy", mmap_mode="r", allow_pickle=False)
-        products = [by_id[i] for i in ids if i in by_id]
-        rows_of = {i: r for r, i in enumerate(ids)}
+                    "`fashion-core index build ... --compat-model M` for trained answers", index.path)
         slots = {}
-        for slot, rows in _rows_by_slot(products).items():
-            prow = [rows_of[products[r].product_id] for r in rows]
-            slots[slot] = (AnnIndex.build(np.asarray(feats[prow])), [products[r].product_id for r in rows])
+        for slot, rows in _rows_by_slot(index.products).items():
+            slots[slot] = (AnnIndex.build(np.asarray(index.features[rows])), [index.ids[r] for r in rows])
         return cls(by_id, slots, None, "looks alike (no compatibility model in this index)")
 
     def embed_query(self, image_feature: np.ndarray | None, title: str | None) -> np.ndarray:
@@ -169,7 +130,7 @@ class ComplementIndex:
         query_slot = taxonomy.slot_of(category)
         vector = self.embed_query(image_feature, title)
         exclude = set(exclude_ids)
-        result = Outfit(query_category=category)
+        result = Outfit(query_category=category, trained=self.trained)
         for slot in taxonomy.complementary_slots(query_slot):
             if slot not in self.slots:
                 continue

@@ -15,7 +15,8 @@ from PIL import Image
 
 from .types import Detection, Person
 
-__all__ = ["Detection", "Detector", "Person", "create_detector", "list_detectors", "register_detector"]
+__all__ = ["Detection", "Detector", "Person", "choose_detector", "create_detector", "list_detectors",
+           "register_detector"]
 
 
 class Detector(Protocol):
@@ -50,6 +51,19 @@ def _pose(arg: str | None = None, **kwargs) -> Detector:
 
         kwargs["parser"] = settings().garment_parser
     return PoseGuidedDetector(**kwargs)
+
+
+def choose_detector(settings, *, encoder=None, category_model=None, **kwargs) -> Detector:
+    """The one place that decides which detector serves: ``settings.detector`` (``pose`` with the configured
+    garment parser and, when there is one, the category model as evidence; or ``yolo:<weights>``)."""
+    name = settings.detector
+    if name.partition(":")[0] == "pose":
+        kwargs.setdefault("parser", settings.garment_parser)
+        if category_model is not None:  # evidence from the category model, read from the encoder it was fitted on
+            kwargs.setdefault("category_model", category_model)
+            if encoder is not None:
+                kwargs.setdefault("encoder", encoder)
+    return create_detector(name, **kwargs)
 
 
 @register_detector("yolo")

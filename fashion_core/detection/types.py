@@ -1,43 +1,15 @@
-"""The one detection type that flows through library, CLI, app and benchmarks, and the person it came from."""
+"""The person a detection came from; :class:`Detection` itself lives with the other result types in
+:mod:`fashion_core.results` and is re-exported here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-Box = tuple[float, float, float, float]
-Point = tuple[float, float]
+from ..results import Box, Detection, Point
 
-
-@dataclass
-class Detection:
-    """A garment found in a photo: box (x0, y0, x1, y1 pixels), taxonomy category, score and overlay icon point."""
-
-    box: Box
-    category: str
-    score: float
-    person: int = 0
-    keypoints: dict[str, Point] = field(default_factory=dict)
-    icon: Point | None = None
-    full_shot: bool | None = None
-    front_facing: bool | None = None
-    source: str = "pose"
-
-    def __post_init__(self) -> None:
-        self.box = tuple(float(v) for v in self.box)
-        self.score = float(self.score)
-        if self.icon is None:
-            x0, y0, x1, y1 = self.box
-            self.icon = ((x0 + x1) / 2.0, (y0 + y1) / 2.0)
-
-    def to_dict(self) -> dict:
-        """CLI shape: ``{"box", "category", "score", "icon"}`` plus person, view checks and source."""
-        return {
-            "box": [round(v, 1) for v in self.box], "category": self.category, "score": round(self.score, 4),
-            "icon": [round(float(v), 1) for v in self.icon], "person": self.person,
-            "full_shot": self.full_shot, "front_facing": self.front_facing, "source": self.source,
-        }
+__all__ = ["Box", "Detection", "Person", "Point"]
 
 
 @dataclass

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,7 +91,9 @@ def file_hash(path: str | Path, length: int = 12) -> str:
 
 def torch_threads() -> int:
     """Threads torch may use here (``FASHION_TORCH_THREADS``, default 2: the machine is shared)."""
-    return max(1, int(os.environ.get("FASHION_TORCH_THREADS", "2")))
+    from ..config import torch_threads as configured
+
+    return configured()
 
 
 def l2_rows(x: np.ndarray) -> np.ndarray:

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from ..config import allow_downloads
 from . import register_encoder
 from .base import DEFAULT_BATCH, file_hash, l2_rows, torch_threads
 
@@ -78,7 +79,7 @@ def resolve_checkpoint(model_name: str, pretrained: str, cache_dir: Path | None)
     cached = _cached_hub_file(model_name, pretrained, cache_dir)
     if cached:
         return cached
-    if os.environ.get("FASHION_ALLOW_DOWNLOADS") == "1":
+    if allow_downloads():
         return pretrained  # open_clip downloads it into cache_dir
     if path.suffix or "/" in pretrained and not pretrained.startswith("hf-hub:"):
         raise FileNotFoundError(f"open_clip weights file {pretrained} for {model_name} does not exist")
@@ -110,12 +111,12 @@ def _cached_hub_file(model_name: str, pretrained: str, cache_dir: Path | None) -
 @register_encoder("open_clip:")
 def _create(name: str, cache_dir: Path | None = None) -> OpenClipEncoder:
     """Factory for ``open_clip:<model>:<pretrained>`` names."""
-    from ..config import MODELS_DIR
+    from ..config import settings
 
     _, _, rest = name.partition(":")
     model_name, _, pretrained = rest.partition(":")
     if not model_name or not pretrained:
         raise ValueError(f"encoder name {name!r} should read open_clip:<model>:<pretrained tag | local file>, "
                          "e.g. open_clip:ViT-B-32:openai or open_clip:ViT-B-32:/path/to/weights.bin")
-    cache = cache_dir or MODELS_DIR
+    cache = cache_dir or settings().models_dir
     return OpenClipEncoder(name, model_name, resolve_checkpoint(model_name, pretrained, cache), cache)

@@ -14,7 +14,7 @@ from PIL import Image
 from fashion_core import app_support as ui
 from fashion_core.catalog import Product, load_catalog
 from fashion_core.imageio import MAX_BYTES, ImageError, load_image
-from fashion_core.recommendation import Recommendation
+from fashion_core.results import Recommendation
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -121,7 +121,7 @@ def test_friendly_error_for_missing_index_names_the_fix():
 
 
 def test_open_recommender_refuses_a_folder_without_manifest(tmp_path):
-    with pytest.raises(FileNotFoundError, match="manifest.json"):
+    with pytest.raises(FileNotFoundError, match="not an index"):
         ui.open_recommender(tmp_path)
 
 
@@ -201,7 +201,7 @@ def test_outfit_slots_filters_wanted_and_empty():
     p = Product("X1", "t", "shoes", Path("/x.jpg"))
     r = Recommendation(p, 0.5, "fits", slot="shoes")
 
-    from fashion_core.compat.retrieval import Outfit
+    from fashion_core.results import Outfit
 
     outfit = Outfit("pants", [r], {"shoes": [r], "bag": [], "top": [r]})
     assert list(ui.outfit_slots(outfit)) == ["shoes", "top"]

@@ -272,7 +272,9 @@ def test_system_page_shows_models_index_and_benchmarks(app_env, tmp_path):
     models = at.dataframe[0].value
     assert list(models["role"]) == ["image encoder", "detector", "garment parser", "compatibility model", "index",
                                     "attribute heads", "category model"]
-    manifest = json.loads((app_env / "manifest.json").read_text())
+    from fashion_core.index import load_index
+
+    manifest = load_index(app_env).manifest.to_dict()
     heads = [h["name"] for h in manifest["similarity"]["attribute_heads"]]
     assert heads and models.loc[5, "name"] == ", ".join(heads)  # the demo catalog's silhouette and colour
     assert models.loc[0, "weights"] == manifest["encoder"]["weights_id"]

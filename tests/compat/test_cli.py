@@ -45,9 +45,10 @@ def test_bad_input_gets_a_clear_error(tmp_path, capsys):
 
 
 def test_complete_json_on_the_demo_index(request, capsys):
-    pytest.importorskip("fashion_core.ingest", reason="ingest (similar-items area) not there yet")
+    from fashion_core.index import load_index
+
     index = request.getfixturevalue("demo_index")
-    pid = json.loads((index / "ids.json").read_text())[0]
+    pid = load_index(index).ids[0]
     assert main(["complete", "--index", str(index), "--id", pid, "-k", "3", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert set(doc) >= {"outfit", "by_slot"} and doc["outfit"]

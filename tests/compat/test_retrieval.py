@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
 from fashion_core import taxonomy
-from fashion_core.catalog import load_catalog
+from fashion_core.catalog import Catalog, load_catalog
 from fashion_core.compat.model import CompatConfig, CompatModel, CompatNet
-from fashion_core.compat.retrieval import ComplementIndex, build_slot_indexes
+from fashion_core.compat.retrieval import ComplementIndex
 from fashion_core.encoders.text import TitleEncoder
+from fashion_core.index import EncoderInfo, load_index
+from fashion_core.ingest import index_from_parts
 
 ENCODER = {"name": "synthetic", "weights_id": "w0", "dim": 32}
 
@@ -28,14 +28,12 @@ def fpi_index(shared_data, tmp_path_factory):
     cfg = CompatConfig(mode="image+text", image_dim=32, text_dim=text.dim, hidden=32, dim=8, image_encoder=ENCODER,
                        text_encoder={"id": text.id, "dim": text.dim}, training={"model_id": "test"})
     CompatModel(CompatNet(cfg), cfg, text).save(root / "model")
-    index = root / "index"
-    index.mkdir()
-    np.save(index / "features.npy", feats)
-    (index / "ids.json").write_text(json.dumps([p.product_id for p in products]))
-    manifest = {"encoder": ENCODER, "catalog": {"path": str(shared_data / "fpi" / "products.csv")}}
-    manifest["compat"] = build_slot_indexes(index, root / "model", products, feats)
-    (index / "manifest.json").write_text(json.dumps(manifest))
-    return index, products, feats
+    csv = shared_data / "fpi" / "products.csv"
+    sub = Catalog(products, csv.parent)
+    index = index_from_parts(root / "index", sub, csv, EncoderInfo(**ENCODER), {"head": feats},
+                             compat_model=root / "model")
+    plain = index_from_parts(root / "plain", sub, csv, EncoderInfo(**ENCODER), {"head": feats})
+    return index, products, feats, plain
 
 
 def _check_slot_rules(outfit, query_category):
@@ -50,8 +48,8 @@ def _check_slot_rules(outfit, query_category):
 
 
 def test_top_gets_bottom_shoes_bag_accessory_never_top_or_dress(fpi_index):
-    index_dir, products, feats = fpi_index
-    index = ComplementIndex.load(index_dir, products)
+    index_dir, products, feats, _ = fpi_index
+    index = ComplementIndex.from_index(load_index(index_dir))
     assert index.trained
     top = next(i for i, p in enumerate(products) if p.category == "top")
     outfit = index.complete(feats[top], products[top].title, "top", k=3, exclude_ids=[products[top].product_id])
@@ -64,8 +62,8 @@ def test_top_gets_bottom_shoes_bag_accessory_never_top_or_dress(fpi_index):
 
 
 def test_dress_gets_no_bottom_and_crop_queries_work(fpi_index):
-    index_dir, products, feats = fpi_index
-    index = ComplementIndex.load(index_dir, products)
+    index_dir, products, feats, _ = fpi_index
+    index = ComplementIndex.from_index(load_index(index_dir))
     outfit = index.complete(feats[0], None, "dress", k=2)  # a photo crop: image features, no title
     slots = _check_slot_rules(outfit, "dress")
     assert "bottom" not in slots and "top" not in slots and {"shoes", "bag"} <= slots
@@ -80,38 +78,30 @@ def test_dress_gets_no_bottom_and_crop_queries_work(fpi_index):
 
 
 def test_answers_are_deterministic_and_excluded_ids_stay_out(fpi_index):
-    index_dir, products, feats = fpi_index
-    a = ComplementIndex.load(index_dir, products).complete(feats[5], products[5].title, products[5].category)
-    b = ComplementIndex.load(index_dir, products).complete(feats[5], products[5].title, products[5].category)
+    index_dir, products, feats, _ = fpi_index
+    a = ComplementIndex.from_index(load_index(index_dir)).complete(feats[5], products[5].title, products[5].category)
+    b = ComplementIndex.from_index(load_index(index_dir)).complete(feats[5], products[5].title, products[5].category)
     assert a.to_dict() == b.to_dict()
     first = a.outfit[0].product.product_id
-    c = ComplementIndex.load(index_dir, products).complete(feats[5], products[5].title, products[5].category,
+    c = ComplementIndex.from_index(load_index(index_dir)).complete(feats[5], products[5].title, products[5].category,
                                                           exclude_ids=[first])
     assert first not in {r.product.product_id for recs in c.by_slot.values() for r in recs}
 
 
-def test_index_without_model_falls_back_and_says_so(fpi_index, tmp_path):
-    index_dir, products, feats = fpi_index
-    for name in ("features.npy", "ids.json"):
-        (tmp_path / name).write_bytes((index_dir / name).read_bytes())
-    (tmp_path / "manifest.json").write_text(json.dumps({"encoder": ENCODER}))
-    index = ComplementIndex.load(tmp_path, products)
+def test_index_without_model_falls_back_and_says_so(fpi_index):
+    _, products, feats, plain = fpi_index
+    index = ComplementIndex.from_index(load_index(plain))
     assert not index.trained
     outfit = index.complete(feats[0], None, "top")
     _check_slot_rules(outfit, "top")
-    assert "no compatibility model" in outfit.outfit[0].reason
+    assert not outfit.trained and "no compatibility model" in outfit.outfit[0].reason
 
 
 def test_slot_rules_on_the_demo_catalog(request):
     """The demo world's index (default encoder, built by ingest) answers by the slot rules for every category."""
-    pytest.importorskip("fashion_core.ingest", reason="ingest (similar-items area) not there yet")
-    demo_index = request.getfixturevalue("demo_index")
-    manifest = json.loads((demo_index / "manifest.json").read_text())
-    cat = manifest["catalog"]
-    catalog = load_catalog(cat["path"] if isinstance(cat, dict) else cat, check_images=False)
-    index = ComplementIndex.load(demo_index, catalog.products)
-    ids = json.loads((demo_index / "ids.json").read_text())
-    feats = np.load(demo_index / "features.npy")
+    loaded = load_index(request.getfixturevalue("demo_index"))
+    index = ComplementIndex.from_index(loaded)
+    ids, feats, catalog = loaded.ids, loaded.features, loaded.catalog
     for category in taxonomy.CATEGORIES:
         product = catalog.by_category(category)[0]
         row = ids.index(product.product_id)

@@ -13,6 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from fashion_core.encoders.attributes import MIN_CLASS_ROWS, column_labels, default_columns, fit_head
 from fashion_core.encoders.descriptor import Descriptor
 from fashion_core.imageio import load_image
+from fashion_core.index import load_index
 from fashion_core.ingest import build_index
 from fashion_core.recommend import Recommender
 
@@ -87,9 +88,9 @@ def fpi_heads(shared_data, tmp_path_factory):
 
 def test_heads_are_recorded_and_bring_same_colour_items_for_unseen_photos(fpi_heads, shared_data):
     with_heads, without, held_out = fpi_heads
-    m = json.loads((with_heads / "manifest.json").read_text())
-    assert [h["name"] for h in m["similarity"]["attribute_heads"]] == ["articleType", "baseColour"]
-    assert json.loads((without / "manifest.json").read_text())["similarity"]["attribute_heads"] == []
+    m = load_index(with_heads).manifest
+    assert [h["name"] for h in m.similarity["attribute_heads"]] == ["articleType", "baseColour"]
+    assert load_index(without).manifest.similarity["attribute_heads"] == []
     scores = {}
     for name, path in (("heads", with_heads), ("plain", without)):
         rec = Recommender(path)

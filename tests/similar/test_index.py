@@ -62,7 +62,8 @@ def test_image_query_finds_the_product_itself(rec):
 
 def test_same_catalog_twice_gives_identical_ids_and_top10(demo_world, demo_index, tmp_path):
     again = build_index(demo_world / "catalog.csv", tmp_path / "again", progress=False)
-    assert json.loads((again / "ids.json").read_text()) == json.loads((demo_index / "ids.json").read_text())
+    assert load_index(again).ids == load_index(demo_index).ids
+    assert np.array_equal(load_index(again).vectors, load_index(demo_index).vectors)
     assert top10(again) == top10(demo_index)
 
 
@@ -71,13 +72,14 @@ def test_index_from_another_model_is_refused(demo_index, tmp_path):
 
     stale = tmp_path / "stale"
     shutil.copytree(demo_index, stale)
-    manifest = json.loads((stale / "manifest.json").read_text())
+    path = load_index(stale).version_dir / "manifest.json"
+    manifest = json.loads(path.read_text())
     manifest["encoder"]["weights_id"] = "0123456789ab"
-    (stale / "manifest.json").write_text(json.dumps(manifest))
+    path.write_text(json.dumps(manifest))
     with pytest.raises(ValueError, match="fashion-core index build"):
         Recommender(stale)
     manifest["schema_version"] = 99
-    (stale / "manifest.json").write_text(json.dumps(manifest))
+    path.write_text(json.dumps(manifest))
     with pytest.raises(ValueError, match="schema"):
         load_index(stale)
 
@@ -87,11 +89,11 @@ def test_failed_build_keeps_the_last_good_index(demo_index, tmp_path):
 
     out = tmp_path / "idx"
     shutil.copytree(demo_index, out)
-    before = (out / "manifest.json").read_text()
+    before = (load_index(out).version_dir / "manifest.json").read_text()
     (tmp_path / "bad.csv").write_text("product_id,title,category,image\n1,x,spacesuit,nope.jpg\n")
     with pytest.raises(ValueError, match="no valid products"):
         build_index(tmp_path / "bad.csv", out, progress=False)
-    assert (out / "manifest.json").read_text() == before
+    assert (load_index(out).version_dir / "manifest.json").read_text() == before
     assert Recommender(out).similar_items(product_id=Recommender(out).index.products[0].product_id)
 
 
@@ -102,20 +104,19 @@ def test_interrupted_build_resumes_to_the_same_index(demo_world, demo_index, tmp
     cmd = [sys.executable, "-m", "fashion_core", "index", "build", "--catalog", str(demo_world / "catalog.csv"),
            "--out", str(out), "--quiet"]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    shards = tmp_path / ".resumed.staging" / "shards"
+    shards = out / ".staging" / "shards"
     deadline = time.time() + 240
     while time.time() < deadline and len(list(shards.glob("0*.npz"))) < 3:
         time.sleep(0.2)
     proc.kill()
     proc.wait()
     done = sorted(p.name for p in shards.glob("0*.npz"))
-    assert 3 <= len(done) < 8 and not out.exists(), done
+    assert 3 <= len(done) < 8 and not (out / "CURRENT").exists(), done
     second = subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True, text=True, timeout=600)
-    assert out.exists() and not shards.exists()
+    assert (out / "CURRENT").exists() and not shards.exists()
     n_products = len(pd.read_csv(demo_world / "catalog.csv"))
     assert f"encoded {n_products - 32 * len(done)} images" in second.stderr  # finished shards were reused
-    a = np.load(out / "features.npy")
-    b = np.load(demo_index / "features.npy")
+    a, b = load_index(out).features, load_index(demo_index).features
     assert np.allclose(a, b, atol=1e-5)
     assert top10(out) == top10(demo_index)
 

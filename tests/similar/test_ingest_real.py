@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
 
 from fashion_core.imageio import load_image
+from fashion_core.index import load_index
 from fashion_core.ingest import build_index
 from fashion_core.recommend import Recommender
 
@@ -30,13 +29,14 @@ def fpi_small(shared_data, tmp_path_factory):
 
 def test_manifest_records_models_counts_and_skips(fpi_small):
     index_dir, _ = fpi_small
-    m = json.loads((index_dir / "manifest.json").read_text())
-    assert m["encoder"]["name"] == "efficientnet-lite0" and len(m["encoder"]["weights_id"]) == 12
-    assert m["counts"]["products"] == 12 * 12 and m["counts"]["undecodable_images"] == 1
-    assert "BROKEN" not in json.loads((index_dir / "ids.json").read_text())
-    feats = np.load(index_dir / "features.npy")
-    assert feats.shape == (144, m["encoder"]["dim"]) and np.allclose(np.linalg.norm(feats, axis=1), 1, atol=1e-4)
-    assert not any(p.name.startswith(".index.") for p in index_dir.parent.iterdir())  # staging swapped away
+    index = load_index(index_dir)
+    m = index.manifest
+    assert m.encoder.name == "efficientnet-lite0" and len(m.encoder.weights_id) == 12
+    assert m.counts["products"] == 12 * 12 and m.counts["undecodable_images"] == 1
+    assert "BROKEN" not in index.ids and "BROKEN" not in index.catalog
+    feats = np.asarray(index.features)
+    assert feats.shape == (144, m.encoder.dim) and np.allclose(np.linalg.norm(feats, axis=1), 1, atol=1e-4)
+    assert not (index_dir / ".staging").exists()  # staging swapped away
 
 
 def test_unseen_product_photo_gets_its_category_by_neighbour_vote(fpi_small, shared_data):
