@@ -1,12 +1,16 @@
-"""A small nearest-neighbour layer over Annoy, with exact search beside it.
+"""A small nearest-neighbour layer over Annoy, with exact search beside it, behind a registry of backends.
 
 Annoy indexes are built once, saved, and memory-mapped on load so many processes share them.
 Vectors are L2-normalised and compared by cosine similarity (Annoy's ``angular`` metric), and
 :func:`exact_search` gives the ground truth for recall checks and for sets too small to need ANN.
+Backends (``annoy``, ``exact``) are created by name (:func:`create_ann`); :meth:`AnnIndex.build` picks exact search
+below :data:`EXACT_BELOW` items and Annoy above. Every backend passes the same conformance checks
+(:func:`fashion_core.conformance.check_ann_backend`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,13 +53,26 @@ class AnnIndex:
     annoy: AnnoyIndex | None = None
     n_items: int = 0
 
+    @property
+    def backend(self) -> str:
+        """Which backend answers: ``annoy`` or ``exact``."""
+        return "annoy" if self.annoy is not None else "exact"
+
     @classmethod
     def build(cls, vectors: np.ndarray, n_trees: int = 50, seed: int = 42, exact_below: int = EXACT_BELOW) -> AnnIndex:
-        """Build from an (n, dim) array; row i gets id i. Deterministic for a given seed."""
+        """Build from an (n, dim) array; row i gets id i. Exact search below ``exact_below`` items, Annoy above.
+        Deterministic for a given seed."""
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if vectors.ndim != 2:
+            raise ValueError(f"expected an (n, dim) array of vectors, got shape {vectors.shape}")
+        if len(vectors) < exact_below:
+            return build_exact(vectors)
+        return build_annoy(vectors, n_trees=n_trees, seed=seed)
+
+    @classmethod
+    def _annoy(cls, vectors: np.ndarray, n_trees: int, seed: int) -> AnnIndex:
         vectors = normalize(vectors)
         n, dim = vectors.shape
-        if n < exact_below:
-            return cls(dim=dim, vectors=vectors, n_items=n)
         index = AnnoyIndex(dim, "angular")
         index.set_seed(seed)
         for i, v in enumerate(vectors):
@@ -78,7 +95,11 @@ class AnnIndex:
         ann, npy = path.with_suffix(".ann"), path.with_suffix(".npy")
         if ann.exists():
             index = AnnoyIndex(dim, "angular")
-            index.load(str(ann))  # mmap: shared between processes
+            try:
+                index.load(str(ann))  # mmap: shared between processes
+            except OSError as exc:
+                raise ValueError(f"{ann}: not an Annoy index of {dim}-d vectors ({exc.args[0].split(':')[0]}); "
+                                 "rebuild the index") from None
             if index.get_n_items() and len(index.get_item_vector(0)) != dim:
                 raise ValueError(f"{ann}: vectors are not {dim}-d; rebuild the index")
             return cls(dim=dim, annoy=index, n_items=index.get_n_items())
@@ -91,7 +112,10 @@ class AnnIndex:
 
     def query(self, vector: np.ndarray, k: int, search_k: int = -1) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` ids and cosine similarities for one query vector, best first."""
-        vector = normalize(np.asarray(vector).reshape(1, -1))[0]
+        vector = np.asarray(vector, dtype=np.float32).reshape(-1)
+        if not np.isfinite(vector).all():
+            raise ValueError("query vector has NaN or infinite values; it cannot be searched")
+        vector = normalize(vector.reshape(1, -1))[0]
         if vector.shape[0] != self.dim:
             raise ValueError(f"query has {vector.shape[0]} dimensions, the index {self.dim}; "
                              "the index was built with another model: rebuild it")
@@ -106,11 +130,36 @@ class AnnIndex:
         return np.asarray(ids, dtype=np.int64), sims
 
 
-def recall_at_k(index: AnnIndex, vectors: np.ndarray, queries: np.ndarray, k: int = 10) -> float:
-    """Share of the exact top-``k`` that the index returns, averaged over ``queries``."""
-    truth, _ = exact_search(vectors, queries, k)
-    hits = 0
-    for q, t in zip(queries, truth):
-        got, _ = index.query(q, k)
-        hits += len(set(got.tolist()) & set(t.tolist()))
-    return hits / max(1, truth.size)
+def build_exact(vectors: np.ndarray, **_: object) -> AnnIndex:
+    """An exactly searched set (no trees): always right, fast for small sets."""
+    vectors = normalize(vectors)
+    return AnnIndex(dim=vectors.shape[1], vectors=vectors, n_items=len(vectors))
+
+
+def build_annoy(vectors: np.ndarray, n_trees: int = 50, seed: int = 42, **_: object) -> AnnIndex:
+    """An Annoy forest of ``n_trees`` angular trees (deterministic for a seed), memory-mapped once saved."""
+    return AnnIndex._annoy(np.asarray(vectors, dtype=np.float32), n_trees, seed)
+
+
+ANN_BACKENDS: dict[str, Callable[..., AnnIndex]] = {"annoy": build_annoy, "exact": build_exact}
+"""Registered ANN backends by name: ``builder(vectors, n_trees=, seed=) -> AnnIndex``."""
+
+
+def register_ann_backend(name: str) -> Callable[[Callable[..., AnnIndex]], Callable[..., AnnIndex]]:
+    """Decorator: make an ANN builder available to :func:`create_ann` under ``name``."""
+    def deco(builder: Callable[..., AnnIndex]) -> Callable[..., AnnIndex]:
+        ANN_BACKENDS[name] = builder
+        return builder
+    return deco
+
+
+def list_ann_backends() -> list[str]:
+    """Names of the registered ANN backends."""
+    return sorted(ANN_BACKENDS)
+
+
+def create_ann(name: str, vectors: np.ndarray, **options) -> AnnIndex:
+    """Build an index over ``vectors`` with backend ``name`` (``annoy`` or ``exact``)."""
+    if name not in ANN_BACKENDS:
+        raise ValueError(f"unknown ANN backend {name!r}; expected one of {', '.join(list_ann_backends())}")
+    return ANN_BACKENDS[name](np.asarray(vectors, dtype=np.float32), **options)

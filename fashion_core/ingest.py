@@ -35,9 +35,7 @@ from .index import (
     EncoderInfo,
     IndexWriter,
     Manifest,
-    category_file,
     open_build,
-    product_records,
 )
 
 log = logging.getLogger(__name__)
@@ -151,12 +149,10 @@ def assemble(writer: IndexWriter, catalog: Catalog, catalog_path: Path, enc, pro
     recall = sample_recall(anns, vectors, categories)
     print(f"ANN recall@10 vs exact search on {min(RECALL_SAMPLE, len(products))} sampled products: {recall:.3f}",
           file=sys.stderr)
-    writer.save_npy("features.npy", features)
-    writer.save_npy("vectors.npy", vectors)
-    descriptor.save(writer.path("descriptor.npz"))
-    writer.save_json("ids.json", [p.product_id for p in products])
-    writer.save_lines("products.jsonl", product_records(products, catalog.root))
-    writer.save_json("rejections.json", catalog.report.to_dict()["rejections"])
+    writer.save_features(features, vectors)
+    writer.save_descriptor(descriptor)
+    writer.save_products(products, catalog.root)
+    writer.save_rejections(catalog.report.to_dict()["rejections"])
     manifest = Manifest(
         encoder=EncoderInfo(enc.name, enc.weights_id, int(enc.dim)),
         similarity=descriptor.config(),
@@ -201,8 +197,7 @@ def write_category_indexes(writer: IndexWriter, vectors: np.ndarray, categories:
     for category in sorted(set(categories)):
         rows = np.flatnonzero(cats == category)
         ann = AnnIndex.build(vectors[rows], n_trees=n_trees)
-        writer.save_ann(f"ann/{category_file(category)}", ann)
-        writer.save_npy(f"ann/{category_file(category)}.rows.npy", rows.astype(np.int64))
+        writer.save_category_ann(category, ann, rows.astype(np.int64))
         counts[category], anns[category] = int(len(rows)), ann
     return counts, anns
 

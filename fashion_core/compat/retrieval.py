@@ -24,8 +24,6 @@ from .model import CompatModel, load_model
 
 log = logging.getLogger(__name__)
 
-COMPAT_DIR = "compat"
-
 
 def build_slot_indexes(writer, compat_model: str | Path, products: Sequence[Product],
                        features: np.ndarray) -> CompatInfo:
@@ -37,13 +35,10 @@ def build_slot_indexes(writer, compat_model: str | Path, products: Sequence[Prod
     model = load_model(compat_model)
     emb = model.embed(image=np.asarray(features, dtype=np.float32) if model.cfg.uses_image else None,
                       titles=[p.title for p in products] if model.cfg.uses_text else None)
-    writer.save_npy(f"{COMPAT_DIR}/embeddings.npy", emb.astype(np.float32))
-    counts = {}
-    for slot, rows in _rows_by_slot(products).items():
-        writer.save_ann(f"{COMPAT_DIR}/slot_{slot}", AnnIndex.build(emb[rows]))
-        writer.save_npy(f"{COMPAT_DIR}/slot_{slot}.rows.npy", np.asarray(rows, dtype=np.int64))
-        counts[slot] = len(rows)
-    writer.copy_tree(f"{COMPAT_DIR}/model", compat_model)
+    slots = {slot: (AnnIndex.build(emb[rows]), np.asarray(rows, dtype=np.int64))
+             for slot, rows in _rows_by_slot(products).items()}
+    writer.save_compat(emb.astype(np.float32), slots, compat_model)
+    counts = {slot: len(rows) for slot, (_, rows) in slots.items()}
     return CompatInfo(model_id=model.id, mode=model.cfg.mode, dim=model.cfg.dim, slots=counts,
                       image_encoder=model.cfg.image_encoder, text_encoder=model.cfg.text_encoder,
                       source_model=compat_model.resolve().name)

@@ -2,7 +2,7 @@
 then joined by the class probabilities of the catalog's attribute heads.
 
 Fitted on the catalog itself (means and a PCA, unsupervised; then :mod:`.attributes` heads on the catalog's
-own type / colour labels when it has them), saved beside the index as one ``descriptor.npz`` (no pickles)
+own type / colour labels when it has them), saved with the index as one ``.npz`` of arrays (no pickles)
 plus the knobs in the manifest, so a query image is mapped exactly as the catalog was. Blocks are ``head``
 (encoder embedding), ``mid`` (pooled intermediate stages, texture / colour sensitive) and ``colour``
 (:mod:`fashion_core.encoders.colour`).

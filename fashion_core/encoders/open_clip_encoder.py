@@ -44,6 +44,10 @@ class OpenClipEncoder:
         """(n, dim) L2-normalised image embeddings."""
         import torch
 
+        for i, im in enumerate(images):
+            if not isinstance(im, Image.Image):
+                raise TypeError(f"image {i} is a {type(im).__name__}, expected a PIL.Image; "
+                                "open files with fashion_core.imageio.load_image")
         out = []
         with torch.inference_mode():
             for s in range(0, len(images), DEFAULT_BATCH):

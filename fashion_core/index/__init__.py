@@ -7,28 +7,29 @@ is the typed ``manifest.json``. See :mod:`.store` for the layout on disk.
 """
 
 from .files import FileRecord, IndexDamaged
-from .loaded import CategoryIndex, LoadedIndex, category_file, describe_index, load_index, verify_index
+from .loaded import CategoryIndex, LoadedIndex, describe_index, load_index, verify_index
 from .manifest import (
-                       N_TREES,
-                       SCHEMA_VERSION,
-                       SEARCH_K_PER_RESULT,
-                       AnnInfo,
-                       CatalogInfo,
-                       CompatInfo,
-                       EncoderInfo,
-                       Manifest,
+                    N_TREES,
+                    SCHEMA_VERSION,
+                    SEARCH_K_PER_RESULT,
+                    AnnInfo,
+                    CatalogInfo,
+                    CompatInfo,
+                    EncoderInfo,
+                    Manifest,
 )
 from .products import TABLE as PRODUCT_TABLE
 from .products import product_records
 from .store import (
-                       IndexLocked,
-                       IndexWriter,
-                       UnsafeOutput,
-                       check_output,
-                       current_version,
-                       is_index_root,
-                       open_build,
-                       rebuild_hint,
+                    IndexLocked,
+                    IndexWriter,
+                    UnsafeOutput,
+                    category_file,
+                    check_output,
+                    current_version,
+                    is_index_root,
+                    open_build,
+                    rebuild_hint,
 )
 
 __all__ = [

@@ -19,12 +19,7 @@ from ..encoders.descriptor import Descriptor
 from .files import IndexDamaged, check_file
 from .manifest import SCHEMA_VERSION, Manifest, read_manifest_file
 from .products import TABLE, read_products
-from .store import MANIFEST, rebuild_hint, version_for_reading
-
-
-def category_file(category: str) -> str:
-    """File-name stem for a category (``scarf/tie`` -> ``scarf-tie``)."""
-    return category.replace("/", "-").replace(" ", "_")
+from .store import MANIFEST, category_file, rebuild_hint, version_for_reading
 
 
 @dataclass
@@ -117,6 +112,17 @@ class LoadedIndex:
             self._slots = {slot: self._ann(f"compat/slot_{slot}", info.dim, count)
                            for slot, count in info.slots.items()} if info else {}
         return self._slots
+
+    def section_arrays(self, section: str) -> dict[str, np.ndarray]:
+        """Arrays saved with :meth:`IndexWriter.save_section_arrays` (empty when the index has none)."""
+        path = self.version_dir / "sections" / f"{section}.npz"
+        if f"sections/{section}.npz" not in self.manifest.files:
+            return {}
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                return {k: z[k] for k in z.files}
+        except (OSError, ValueError) as exc:
+            raise self.damaged(f"sections/{section}.npz cannot be read ({exc})") from None
 
     # ------------------------------------------------------------------ checked readers
     def _array(self, rel: str, shape: tuple[int, ...]) -> np.ndarray:

@@ -53,6 +53,11 @@ class UnsafeOutput(ValueError):
     """An ``--out`` that the project must not build into (a file, someone's folder, the catalog's home)."""
 
 
+def category_file(category: str) -> str:
+    """File-name stem for a category (``scarf/tie`` -> ``scarf-tie``)."""
+    return category.replace("/", "-").replace(" ", "_")
+
+
 def rebuild_hint(root: Path, catalog: str | None = None) -> str:
     """The command that rebuilds the index at ``root``."""
     return f"rebuild it with `fashion-core index build --catalog {catalog or 'CATALOG'} --out {root}`"
@@ -185,6 +190,47 @@ class IndexWriter:
         """Copy a folder (e.g. the compatibility model) into the version."""
         shutil.copytree(src, self.path(rel), dirs_exist_ok=True)
         return rel
+
+    # ---------------------------------------------------------- the version's parts, by what they are
+    def save_products(self, products, catalog_root: Path) -> None:
+        """The product table and the row → id list (row order is the order of every array)."""
+        from .products import TABLE, product_records
+
+        self.save_json("ids.json", [p.product_id for p in products])
+        self.save_lines(TABLE, product_records(products, Path(catalog_root)))
+
+    def save_rejections(self, rejections: list[dict]) -> None:
+        """The catalog rows the build rejected (for operators; never served)."""
+        self.save_json("rejections.json", rejections)
+
+    def save_features(self, features, vectors) -> None:
+        """Raw encoder features and similarity vectors, row-aligned with the products."""
+        self.save_npy("features.npy", features)
+        self.save_npy("vectors.npy", vectors)
+
+    def save_descriptor(self, descriptor) -> None:
+        """The fitted similarity descriptor (a query is mapped exactly as the catalog was)."""
+        descriptor.save(self.path("descriptor.npz"))
+
+    def save_category_ann(self, category: str, ann, rows) -> None:
+        """One category's ANN index and the global rows its ids stand for."""
+        stem = f"ann/{category_file(category)}"
+        self.save_ann(stem, ann)
+        self.save_npy(f"{stem}.rows.npy", rows)
+
+    def save_compat(self, embeddings, slots: dict, model_dir: Path) -> None:
+        """Complete-the-look parts: compatibility embeddings, one ANN index per slot (``{slot: (ann, rows)}``)
+        and a copy of the model, so the index is self-contained."""
+        self.save_npy("compat/embeddings.npy", embeddings)
+        for slot, (ann, rows) in slots.items():
+            self.save_ann(f"compat/slot_{slot}", ann)
+            self.save_npy(f"compat/slot_{slot}.rows.npy", rows)
+        self.copy_tree("compat/model", Path(model_dir))
+
+    def save_section_arrays(self, section: str, **arrays) -> None:
+        """Arrays of a model fitted at ingest (e.g. the wearer classifier), read back with
+        :meth:`LoadedIndex.section_arrays`."""
+        self.save_npz(f"sections/{section}.npz", **arrays)
 
     def commit(self, manifest: Manifest, pause_at=None) -> Path:
         """Record every file, write the manifest, move the version into ``versions/`` and point ``CURRENT`` at it
