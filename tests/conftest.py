@@ -47,3 +47,19 @@ def demo_index(demo_world, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("index") / "index"
     build_index(demo_world / "catalog.csv", out, progress=False)
     return out
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Say out loud how many tests were skipped for missing data or packages, and why (skips stay visible)."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped:
+        return
+    reasons: dict[str, int] = {}
+    for rep in skipped:
+        reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        key = "real data (../shared/data) not found" if "real data not found" in reason else reason
+        reasons[key] = reasons.get(key, 0) + 1
+    terminalreporter.write_sep("=", f"{len(skipped)} tests skipped")
+    for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]):
+        terminalreporter.write_line(f"{n:4d} skipped: {reason}")
