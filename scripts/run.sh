@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 if [ -n "${CATALOG:-}" ]; then
   export FASHION_INDEX=${INDEX:-data/indexes/$(basename "$(dirname "$(realpath "$CATALOG")")")}
-  [ -f "$FASHION_INDEX/manifest.json" ] || .venv/bin/fashion-core index build --catalog "$CATALOG" --out "$FASHION_INDEX"
+  [ -f "$FASHION_INDEX/CURRENT" ] || .venv/bin/fashion-core index build --catalog "$CATALOG" --out "$FASHION_INDEX"
 elif [ -n "${INDEX:-}" ]; then
   export FASHION_INDEX=$INDEX
 else
