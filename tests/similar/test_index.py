@@ -97,6 +97,7 @@ def test_failed_build_keeps_the_last_good_index(demo_index, tmp_path):
     assert Recommender(out).similar_items(product_id=Recommender(out).index.products[0].product_id)
 
 
+@pytest.mark.slow
 def test_interrupted_build_resumes_to_the_same_index(demo_world, demo_index, tmp_path):
     """Kill a real build half-way; the next run reuses the finished shards and ends with the same index."""
     out = tmp_path / "resumed"
