@@ -18,8 +18,11 @@ import numpy as np
 from .. import taxonomy
 from ..ann import AnnIndex
 from ..catalog import Product
-from ..index import CompatInfo
-from ..results import Outfit, Recommendation
+from ..index import CompatInfo, rebuild_hint
+from ..outfits.profile import CatalogProfile, ItemProfile
+from ..outfits.rules import SoftWeights
+from ..outfits.search import EXACT_LIMIT, OutfitSearch, SearchQuery, SlotSpace
+from ..results import Filters, Outfit, Wearer
 from .model import CompatModel, load_model
 
 log = logging.getLogger(__name__)
@@ -51,26 +54,26 @@ def _rows_by_slot(products: Sequence[Product]) -> dict[str, list[int]]:
     return {s: rows[s] for s in taxonomy.SLOTS if s in rows}
 
 
-def _wearable(outfit: list[Recommendation]) -> list[Recommendation]:
-    """Keep one wearable outfit: a one-piece *or* top + bottom, whichever scores higher on average."""
-    one_piece = [r for r in outfit if r.slot == "one-piece"]
-    separates = [r for r in outfit if r.slot in ("top", "bottom")]
-    if not one_piece or not separates:
-        return outfit
-    drop = "one-piece" if np.mean([r.score for r in separates]) >= one_piece[0].score else "separates"
-    return [r for r in outfit if (r.slot == "one-piece") != (drop == "one-piece")
-            or r.slot not in ("one-piece", "top", "bottom")]
-
-
 class ComplementIndex:
-    """Answers "what goes with this item?" from the per-slot indexes of an index directory."""
+    """Answers "what goes with this item?" from the per-slot indexes of an index directory (through
+    :class:`~fashion_core.outfits.search.OutfitSearch`: the joint outfit search, with the outfit rules on or off)."""
 
-    def __init__(self, by_id: dict[str, Product], slots: dict[str, tuple[AnnIndex, list[str]]],
-                 model: CompatModel | None, reason: str):
-        self.by_id = by_id
-        self.slots = slots
+    def __init__(self, products: Sequence[Product], slots: dict[str, SlotSpace], embeddings: np.ndarray,
+                 features: np.ndarray, model: CompatModel | None, reason: str, profile: CatalogProfile | None = None):
+        self.products = list(products)
+        self.by_id = {p.product_id: p for p in self.products}
+        self.row_of = {p.product_id: r for r, p in enumerate(self.products)}
         self.model = model
         self.reason = reason
+        self.profile = profile or CatalogProfile.of_products(self.products)
+        weights = SoftWeights.from_dict((model.cfg.training or {}).get("soft_weights") if model else None)
+        self.search = OutfitSearch(slots, embeddings, self.products, features, self.profile, weights,
+                                   model is not None, reason)
+
+    @property
+    def slots(self) -> dict[str, SlotSpace]:
+        """The slot spaces (rows and embeddings of each slot's products)."""
+        return self.search.slots
 
     @property
     def trained(self) -> bool:
@@ -78,36 +81,52 @@ class ComplementIndex:
         return self.model is not None
 
     @classmethod
-    def from_index(cls, index) -> ComplementIndex:
+    def from_index(cls, index, profile: CatalogProfile | None = None) -> ComplementIndex:
         """The complete-the-look side of a loaded index (:class:`fashion_core.index.LoadedIndex`): its per-slot
         indexes and compatibility model, or — when it was built without one — raw image features, and says so."""
-        by_id = {p.product_id: p for p in index.products}
         info = index.manifest.compat
         if info is None:
-            return cls._fallback(index, by_id)
+            return cls._fallback(index, profile)
         model = load_model(index.compat_dir)
         want, have = model.cfg.image_encoder or {}, index.manifest.encoder
         if model.cfg.uses_image and (want.get("name"), want.get("weights_id")) != (have.name, have.weights_id):
-            raise ValueError(f"{index.path}: the compatibility model reads {want.get('name')} features but the index "
-                             f"holds {have.name} ({have.weights_id}); rebuild the index with its compatibility model")
-        slots = {slot: (ci.ann, [index.ids[int(r)] for r in ci.rows]) for slot, ci in index.compat_slots().items()}
-        return cls(by_id, slots, model, f"goes with it (compatibility model {model.id})")
+            raise ValueError(f"{index.path}: the compatibility model reads {want.get('name')} features "
+                             f"({want.get('weights_id')}) but the index holds {have.name} ({have.weights_id}); "
+                             f"{rebuild_hint(index.path, index.manifest.catalog.path)}")
+        embeddings = index.compat_embeddings()
+        slots = {}
+        for slot, ci in index.compat_slots().items():
+            rows = np.asarray(ci.rows, dtype=np.int64)
+            order = np.argsort(rows, kind="stable")
+            rows = rows[order]
+            dense = np.ascontiguousarray(embeddings[rows], dtype=np.float32) if len(rows) <= EXACT_LIMIT else None
+            slots[slot] = SlotSpace(slot, rows, dense, ci.ann)
+        return cls(index.products, slots, embeddings, index.features, model,
+                   f"goes with it (compatibility model {model.id})", profile)
 
     @classmethod
-    def _fallback(cls, index, by_id: dict[str, Product]) -> ComplementIndex:
+    def _fallback(cls, index, profile: CatalogProfile | None) -> ComplementIndex:
         log.warning("%s has no compatibility model: complete-the-look falls back to visual likeness; rebuild with "
                     "`fashion-core index build ... --compat-model M` for trained answers", index.path)
         slots = {}
         for slot, rows in _rows_by_slot(index.products).items():
-            slots[slot] = (AnnIndex.build(np.asarray(index.features[rows])), [index.ids[r] for r in rows])
-        return cls(by_id, slots, None, "looks alike (no compatibility model in this index)")
+            rows = np.asarray(rows, dtype=np.int64)
+            feats = np.asarray(index.features[rows], dtype=np.float32)
+            feats /= np.maximum(np.linalg.norm(feats, axis=1, keepdims=True), 1e-12)
+            if len(rows) <= EXACT_LIMIT:
+                slots[slot] = SlotSpace(slot, rows, np.ascontiguousarray(feats))
+            else:
+                slots[slot] = SlotSpace(slot, rows, None, AnnIndex.build(feats))
+        return cls(index.products, slots, index.features, index.features, None,
+                   "looks alike (no compatibility model in this index)", profile)
 
     def embed_query(self, image_feature: np.ndarray | None, title: str | None) -> np.ndarray:
         """The query's vector in this index's space (compatibility embedding, or raw feature in fallback)."""
         if self.model is None:
             if image_feature is None:
                 raise ValueError("this index has no compatibility model; a query needs image features")
-            return np.asarray(image_feature, dtype=np.float32).reshape(-1)
+            v = np.asarray(image_feature, dtype=np.float32).reshape(-1)
+            return v / max(float(np.linalg.norm(v)), 1e-12)
         image = None if image_feature is None else np.asarray(image_feature, dtype=np.float32).reshape(1, -1)
         titles = [title] if title else None
         if image is None and titles is None:
@@ -117,24 +136,16 @@ class ComplementIndex:
         return self.model.embed(image, titles)[0]
 
     def complete(self, image_feature: np.ndarray | None, title: str | None, category: str, k: int = 5,
-                 exclude_ids: Iterable[str] = ()) -> Outfit:
+                 exclude_ids: Iterable[str] = (), *, profile: ItemProfile | None = None, wearer: Wearer | None = None,
+                 filters: Filters | None = None, use_rules: bool = False) -> Outfit:
         """Best item per other slot that fits with ``category`` (never its own slot, no bottom for a dress; the
-        outfit holds a one-piece or top + bottom, not both), and the top-``k`` of each such slot."""
+        outfit holds a one-piece or top + bottom, not both), chosen jointly, and the top-``k`` of each such slot.
+        ``use_rules`` applies the outfit rules (:mod:`fashion_core.outfits.rules`) for the query's ``profile``
+        and ``wearer``; ``filters`` are the shopper's."""
         if k < 1:
             raise ValueError(f"k must be at least 1, got {k}")
-        query_slot = taxonomy.slot_of(category)
+        taxonomy.slot_of(category)
         vector = self.embed_query(image_feature, title)
-        exclude = set(exclude_ids)
-        result = Outfit(query_category=category, trained=self.trained)
-        for slot in taxonomy.complementary_slots(query_slot):
-            if slot not in self.slots:
-                continue
-            index, ids = self.slots[slot]
-            idx, sims = index.query(vector, k + len(exclude))
-            recs = [Recommendation(self.by_id[ids[i]], float(s), self.reason, slot)
-                    for i, s in zip(idx.tolist(), sims.tolist()) if ids[i] not in exclude and ids[i] in self.by_id]
-            if recs:
-                result.by_slot[slot] = recs[:k]
-                result.outfit.append(recs[0])
-        result.outfit = _wearable(result.outfit)
-        return result
+        exclude = frozenset(self.row_of[i] for i in exclude_ids if i in self.row_of)
+        query = SearchQuery(vector, category, profile or ItemProfile(), exclude, wearer or Wearer())
+        return self.search.complete(query, k, filters, use_rules)

@@ -1,0 +1,158 @@
+"""Who wears it, from a photo: classifiers fitted at ingest on the catalog's own labelled images.
+
+A shopper's photo has no gender column. Like the attribute heads (:mod:`fashion_core.encoders.attributes`),
+ingest fits one softmax regression per rule value the catalog labels (``gender`` always when it can; ``usage``
+and ``season`` when the catalog has them) on the products' visual similarity vectors joined by their category
+(one-hot: a dress says more about its wearer than its pixels). For an image query the heads give the
+probabilities of each item gender; the wearer is the most probable of Men, Women, Boys, Girls once Unisex and
+Kids items are shared out among the wearers they fit. A look (one person's garments) sums the evidence of all
+its garments, so every answer for that person is for one wearer. Saved through the index writer as plain arrays
+(``outfits/wearer.npz``) and the manifest's ``wearer`` section; nothing is pickled.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import taxonomy
+from ..encoders.attributes import AttributeHead, fit_head
+from ..results import Wearer
+from . import rules
+from .profile import ItemProfile
+
+log = logging.getLogger(__name__)
+
+FILE = "outfits/wearer.npz"
+HEADS = ("gender", "usage", "season")
+"""Rule values a wearer model may learn (each only when enough products are labelled)."""
+MIN_LABELLED = 40
+"""A head needs this many labelled products (and two classes with 3 or more each)."""
+REGULARISATION_C = 0.1
+"""Inverse L2 strength of the heads (fpi: gender is a coarse, well-separated label)."""
+FIT_ROWS = 100_000
+"""At most this many evenly spaced products fit the heads (a 1M catalog stays a short fit)."""
+
+
+def _features(visual: np.ndarray, categories: Sequence[str | None]) -> np.ndarray:
+    onehot = np.zeros((len(categories), len(taxonomy.CATEGORIES)), dtype=np.float32)
+    for i, c in enumerate(categories):
+        if c in taxonomy.CATEGORY_IDS:
+            onehot[i, taxonomy.CATEGORY_IDS[c] - 1] = 1.0
+    return np.concatenate([np.asarray(visual, dtype=np.float32), onehot], axis=1)
+
+
+@dataclass
+class WearerModel:
+    """Fitted heads (``gender`` and maybe ``usage``, ``season``) over visual vector + category."""
+
+    heads: dict[str, AttributeHead]
+    info: dict
+
+    def probs(self, visual: np.ndarray, categories: Sequence[str | None]) -> dict[str, np.ndarray]:
+        """Class probabilities of every head for rows of visual vectors with their categories."""
+        x = _features(np.atleast_2d(visual), categories)
+        return {name: head.probs(x) for name, head in self.heads.items()}
+
+    def wearer_probs(self, gender_probs: np.ndarray) -> np.ndarray:
+        """(n, 4) probabilities of the wearers Men, Women, Boys, Girls: each item gender's share goes to the
+        wearers it fits (a Unisex item half to Men, half to Women)."""
+        classes = self.heads["gender"].classes
+        share = np.zeros((len(classes), len(rules.WEARERS)), dtype=np.float64)
+        for i, g in enumerate(classes):
+            fit = [w for w in rules.WEARERS if w in rules.FITS.get(g, frozenset(rules.WEARERS))]
+            for w in fit:
+                share[i, rules.WEARERS.index(w)] = 1.0 / len(fit)
+        return np.asarray(gender_probs, dtype=np.float64) @ share
+
+    def infer(self, visual: np.ndarray, category: str | None) -> ItemProfile:
+        """What one image query is likely to be: its wearer, occasion and season (``sources`` say inferred)."""
+        probs = self.probs(visual, [category])
+        values, sources = {}, {}
+        if "gender" in probs:
+            w = self.wearer_probs(probs["gender"])[0]
+            values["gender"] = rules.WEARERS[int(w.argmax())]
+        for name in ("usage", "season"):
+            if name in probs:
+                values[name] = self.heads[name].classes[int(probs[name][0].argmax())]
+        sources = {k: "inferred" for k in values}
+        return ItemProfile(**values, sources=sources)
+
+    def wearer(self, visual: np.ndarray, categories: Sequence[str | None]) -> Wearer:
+        """The one wearer of a look from all of its garments (visual rows with their categories): the wearer
+        with the highest summed log probability; its confidence is that wearer's normalised probability."""
+        if "gender" not in self.heads or len(categories) == 0:
+            return Wearer(None, "unknown", 0.0)
+        w = self.wearer_probs(self.probs(visual, categories)["gender"])
+        logp = np.log(np.clip(w, 1e-6, 1.0)).sum(axis=0)
+        p = np.exp(logp - logp.max())
+        p /= p.sum()
+        best = int(p.argmax())
+        return Wearer(rules.WEARERS[best], "inferred", float(p[best]))
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The numbers to save."""
+        out = {}
+        for name, head in self.heads.items():
+            out.update(head.arrays(f"{name}_"))
+        return out
+
+    def section(self) -> dict:
+        """The manifest's ``wearer`` section (classes and what the heads were fitted on)."""
+        return {**self.info, "file": FILE,
+                "heads": [{"name": n, "classes": h.classes} for n, h in self.heads.items()]}
+
+    @classmethod
+    def from_arrays(cls, section: dict, arrays) -> WearerModel:
+        """Rebuild a saved model from its manifest section and arrays."""
+        heads = {h["name"]: AttributeHead.from_arrays(h["name"], h["classes"], arrays, f"{h['name']}_")
+                 for h in section.get("heads", [])}
+        return cls(heads, {k: v for k, v in section.items() if k not in ("heads", "file")})
+
+
+def fit_wearer(visual: np.ndarray, categories: Sequence[str], profiles: Sequence[ItemProfile]) -> WearerModel | None:
+    """Fit the heads on products (visual vectors, categories, rule values); None when nothing is labelled enough."""
+    t0 = time.perf_counter()
+    n = len(profiles)
+    rows = np.linspace(0, n - 1, min(n, FIT_ROWS)).round().astype(int) if n else np.zeros(0, int)
+    x = _features(np.asarray(visual)[rows], [categories[i] for i in rows])
+    heads, labelled = {}, {}
+    for name in HEADS:
+        labels = [getattr(profiles[i], name) for i in rows]
+        count = sum(v is not None for v in labels)
+        if count < MIN_LABELLED:
+            continue
+        head = fit_head(name, x, labels, REGULARISATION_C)
+        if head is not None:
+            heads[name], labelled[name] = head, count
+    if "gender" not in heads:
+        return None
+    sources = sorted({p.sources.get("gender") for p in profiles} - {None})
+    info = {"features": "visual similarity vector + category one-hot", "labelled": labelled,
+            "gender_from": sources, "fit_seconds": round(time.perf_counter() - t0, 2)}
+    return WearerModel(heads, info)
+
+
+def visual_of(vectors: np.ndarray, visual_dim: int) -> np.ndarray:
+    """The visual part of similarity vectors (their first ``visual_dim`` values, renormalised): what the heads
+    read, recovered from a product's or query's stored vector without re-encoding."""
+    v = np.atleast_2d(np.asarray(vectors, dtype=np.float32))[:, :visual_dim]
+    return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+
+
+def build_wearer(writer, visual: np.ndarray, products: Sequence) -> dict | None:
+    """Ingest's hook: fit the wearer model on the catalog's own labelled products (gender column, else title
+    words), save its arrays through the index ``writer`` and return the manifest's ``wearer`` section (None when
+    the catalog says nothing about who wears its products)."""
+    profiles = [ItemProfile.of(p.attributes, p.title) for p in products]
+    model = fit_wearer(visual, [p.category for p in products], profiles)
+    if model is None:
+        return None
+    writer.save_npz(FILE, **model.arrays())
+    log.info("wearer model: %s", ", ".join(f"{n} ({len(h.classes)} classes, {model.info['labelled'][n]} labelled)"
+                                            for n, h in model.heads.items()))
+    return model.section()
