@@ -166,6 +166,9 @@ def assemble(writer: IndexWriter, catalog: Catalog, catalog_path: Path, enc, pro
         from .compat.retrieval import build_slot_indexes
 
         manifest.compat = build_slot_indexes(writer, Path(compat_model), products, features)
+    from .outfits.wearer import build_wearer
+
+    manifest.wearer = build_wearer(writer, descriptor.visual(parts), products)
     return manifest
 
 

@@ -15,7 +15,7 @@ import hashlib
 import threading
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -28,10 +28,19 @@ from .config import Settings
 from .encoders import create_encoder
 from .encoders.descriptor import extract_parts
 from .index import LoadedIndex, load_index
-from .results import Detection, Filters, GarmentAnswer, Look, LookPerson, Outfit, Recommendation
+from .outfits import rules
+from .outfits.filters import filter_mask, refine_label
+from .outfits.profile import CatalogProfile, ItemProfile
+from .outfits.search import SearchQuery, rule_reasons
+from .outfits.wearer import WearerModel, visual_of
+from .results import Detection, Filters, GarmentAnswer, Look, LookPerson, Outfit, Recommendation, Wearer
 
 VOTE_NEIGHBOURS = 10
 """Neighbours across all categories (by raw encoder feature) that vote for an image query's category."""
+
+SIMILAR_FETCH = 8
+"""Similar items fetch this many times ``k`` neighbours before the wearer rule and the filters (more when too few
+pass)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,12 @@ class ItemQuery:
     exclude_rows: frozenset[int] = frozenset()
     product: Product | None = None
     attributes: dict[str, str] = field(default_factory=dict)
+    """What is known of the query: a product's catalog columns, or what the caller says of an image (``gender``,
+    ``usage``...)."""
+    inferred: ItemProfile | None = None
+    """What the index's wearer model infers from an image query (wearer, occasion, season)."""
+    wearer: Wearer | None = None
+    """Who wears it when known from elsewhere (the look it was clicked in, or the shopper)."""
 
     @property
     def title(self) -> str | None:
@@ -63,9 +78,10 @@ class Recommender:
     """Similar and complementary products for a photo, a garment, a product id or an image, from one index."""
 
     def __init__(self, index_dir: str | Path | None = None, *, settings: Settings | None = None, encoder=None,
-                 detector=None, category_model: CategoryModel | Path | str | None = None):
+                 detector=None, category_model: CategoryModel | Path | str | None = None, rules: bool = True):
         """Load the index at ``index_dir`` (default ``settings.index_dir``). The encoder is the one the index was
-        built with unless given; ``category_model`` defaults to ``settings.category_model``."""
+        built with unless given; ``category_model`` defaults to ``settings.category_model``. ``rules=False``
+        answers without the outfit rules (benchmarks compare both)."""
         self.settings = settings or Settings.resolve()
         self.index_dir = Path(index_dir or self.settings.index_dir)
         if isinstance(encoder, str):
@@ -77,6 +93,9 @@ class Recommender:
         self.catalog: Catalog = self.index.catalog
         self._detector = detector
         self._complement = None
+        self._profile: CatalogProfile | None = None
+        self._wearer_model: WearerModel | None | bool = False
+        self.rules = rules
         self._lock = threading.Lock()
         if category_model is None and settings is not None:
             category_model = self.settings.category_model
@@ -127,6 +146,8 @@ class Recommender:
         crop = self.crop(look.image, detection)
         t1 = time.perf_counter()
         query = self.image_query(crop, detection.category)
+        if filters.gender is None and self.rules:
+            query = replace(query, wearer=self.look_wearer(look, detection.person))
         t2 = time.perf_counter()
         answer = GarmentAnswer(garment=garment, detection=detection, crop=crop, category=detection.category)
         if detection.category in self.index.categories:
@@ -140,6 +161,29 @@ class Recommender:
         answer.timings = {"crop": t1 - t0, "encode": t2 - t1, "similar": t3 - t2, "complete": t4 - t3,
                           "total": t4 - t0}
         return answer
+
+    def look_wearer(self, look: Look, person: int = 0) -> Wearer:
+        """Who wears the garments of one person of a look: set by the shopper (``look.wearer``), else inferred
+        once from all of that person's garments by the index's wearer model (kept on the look, so every garment
+        of the person is answered for the same wearer)."""
+        people = {p.index: p for p in look.people}
+        known = people[person].wearer if person in people else None
+        if known is None and look.wearer is not None and (look.wearer.source == "shopper" or len(people) <= 1):
+            known = look.wearer
+        if known is not None:
+            return known
+        model = self.wearer_model
+        dets = [d for d in look.detections if d.person == person] or list(look.detections)
+        if model is None or not dets:
+            wearer = Wearer(None, "unknown", 0.0)
+        else:
+            parts = extract_parts(self.encoder, [self.crop(look.image, d) for d in dets])
+            wearer = model.wearer(self.index.descriptor.visual(parts), [d.category for d in dets])
+        if person in people:
+            people[person].wearer = wearer
+        if look.wearer is None and (not look.people or person == look.people[0].index):
+            look.wearer = wearer
+        return wearer
 
     def crop(self, image: Image.Image, detection: Detection) -> Image.Image:
         """The part of ``image`` a detection covers (padded a little)."""
@@ -159,11 +203,19 @@ class Recommender:
                     attributes: dict[str, str] | None = None) -> ItemQuery:
         """A photo or crop as a query: one encoder pass (plus its mirror image when a category model names the
         category)."""
-        parts = extract_parts(self.encoder, [image])
+        return self.parts_query(extract_parts(self.encoder, [image]), category, attributes, image)
+
+    def parts_query(self, parts: dict[str, np.ndarray], category: str | None = None,
+                    attributes: dict[str, str] | None = None, image: Image.Image | None = None) -> ItemQuery:
+        """An image query from its encoder parts (one row of ``extract_parts``, e.g. from a batch encoded once);
+        ``attributes`` say what is known of it (``gender``, ``usage``...), the rest is inferred."""
         vector = self.index.descriptor.transform(parts)[0]
         if category is None:
             category = self.image_category(parts, image)
-        return ItemQuery(vector, parts["head"][0], category, attributes=dict(attributes or {}))
+        inferred = None
+        if self.wearer_model is not None:
+            inferred = self.wearer_model.infer(visual_of(vector, self.index.descriptor.visual_dim), category)
+        return ItemQuery(vector, parts["head"][0], category, attributes=dict(attributes or {}), inferred=inferred)
 
     def query(self, product_id: str | None = None, image: Image.Image | None = None,
               category: str | None = None) -> ItemQuery:
@@ -208,11 +260,40 @@ class Recommender:
         return self.similar_for(self.query(product_id, image, category), k, filters)
 
     def similar_for(self, query: ItemQuery, k: int = 10, filters: Filters | None = None) -> list[Recommendation]:
-        """Similar items for an already encoded query."""
+        """Similar items for an already encoded query: the same category, items that fit the query's wearer (the
+        outfit rules' hard rule), the shopper's filters, and items matching a refine text first."""
         if k <= 0:
             raise ValueError(f"k must be a positive number of results, got {k}")
-        hits = self.index.search(query.vector, k, category=query.category, exclude_rows=query.exclude_rows)
-        return [Recommendation(self.index.products[r], s, f"looks similar ({query.category})") for r, s in hits]
+        filters = filters or Filters()
+        profile, wearer = self.query_profile(query), self.wearer_for(query, filters)
+        mask, _ = filter_mask(self.profile, filters)
+        if self.rules and self.profile.genders_known():
+            fit = np.zeros(len(self.index), dtype=bool)
+            for w in (rules.wearers_of(wearer.gender) if wearer.known else rules.wearers_of(profile.gender)):
+                fit |= self.profile.fit_mask(w)
+            mask = fit if mask is None else mask & fit
+        refine = self.complement.search.refiner.scores(filters.refine) if filters.refine.strip() else None
+        size = self.manifest.by_category.get(query.category, len(self.index))
+        fetch = k if mask is None and refine is None else min(size, max(k * SIMILAR_FETCH, 50))
+        while True:
+            hits = self.index.search(query.vector, fetch, category=query.category, exclude_rows=query.exclude_rows)
+            if mask is not None:
+                hits = [(r, s) for r, s in hits if mask[r]]
+            if refine is not None and any(refine[r] > 0 for r, _ in hits):
+                hits = sorted([h for h in hits if refine[h[0]] > 0], key=lambda h: (-refine[h[0]], -h[1], h[0]))
+            if len(hits) >= k or fetch >= size:
+                break
+            fetch = min(size, fetch * 4)
+        label = wearer.gender if self.rules and wearer.known else None
+        out = []
+        for r, s in hits[:k]:
+            reasons = rule_reasons(self.profile.item(r), profile, label) if self.rules else []
+            reasons = [x for x in reasons if not x.startswith("goes with")]
+            if refine is not None and refine[r] > 0:
+                reasons.append(refine_label(filters.refine))
+            out.append(Recommendation(self.index.products[r], s, f"looks similar ({query.category})",
+                                      reasons=tuple(reasons + [f"similarity {s:.2f}"])))
+        return out
 
     def complete_the_look(self, product_id: str | None = None, image: Image.Image | None = None,
                           category: str | None = None, k: int = 5, filters: Filters | None = None) -> Outfit:
@@ -222,9 +303,64 @@ class Recommender:
         return self.complete_for(self.query(product_id, image, category), k, filters)
 
     def complete_for(self, query: ItemQuery, k: int = 5, filters: Filters | None = None) -> Outfit:
-        """Complete the look for an already encoded query."""
-        exclude_ids = tuple(self.index.ids[r] for r in query.exclude_rows)
-        return self.complement.complete(query.feature, query.title, query.category, k=k, exclude_ids=exclude_ids)
+        """Complete the look for an already encoded query: the outfit chosen jointly under the outfit rules for
+        the query's wearer, with the shopper's filters (:mod:`fashion_core.outfits.search`)."""
+        if k < 1:
+            raise ValueError(f"k must be at least 1, got {k}")
+        filters = filters or Filters()
+        complement = self.complement
+        vector = complement.embed_query(query.feature, query.title)
+        search = SearchQuery(vector, query.category, self.query_profile(query), query.exclude_rows,
+                             self.wearer_for(query, filters))
+        return complement.search.complete(search, k, filters, use_rules=self.rules)
+
+    # ------------------------------------------------------------------ who wears it, what is known
+    def query_profile(self, query: ItemQuery) -> ItemProfile:
+        """What the rules know of a query: a product's row of the catalog profile; an image query's given
+        attributes, then what the wearer model inferred."""
+        if query.product is not None and query.product.product_id in self.index.row_of:
+            base = self.profile.item(self.index.row(query.product.product_id))
+            given = ItemProfile.of(query.attributes, query.title)
+            base = given.merged(base) if query.attributes else base
+        else:
+            base = ItemProfile.of(query.attributes, query.title, source="given")
+        return base.merged(query.inferred) if query.inferred is not None else base
+
+    def wearer_for(self, query: ItemQuery, filters: Filters | None = None) -> Wearer:
+        """Who the answers are for: the shopper's choice (``filters.gender``), else the look's wearer, else the
+        query's own gender (catalog column, given attribute or title), else the wearer model's inference."""
+        if filters is not None and filters.gender:
+            gender = rules.gender_of_value(filters.gender)
+            if gender is None:
+                raise ValueError(f"unknown gender {filters.gender!r}; expected one of {', '.join(rules.GENDERS)}")
+            return Wearer(gender, "shopper", 1.0)
+        if query.wearer is not None and query.wearer.known:
+            return query.wearer
+        profile = self.query_profile(query)
+        if profile.gender is not None:
+            return Wearer(profile.gender, profile.sources.get("gender", "catalog"), 1.0)
+        return Wearer(None, "unknown", 0.0)
+
+    @property
+    def profile(self) -> CatalogProfile:
+        """What the outfit rules know of every indexed product (read once)."""
+        if self._profile is None:
+            with self._lock:
+                if self._profile is None:
+                    self._profile = CatalogProfile.of_products(self.index.products)
+        return self._profile
+
+    @property
+    def wearer_model(self) -> WearerModel | None:
+        """The index's wearer model (fitted at ingest on the catalog's labelled images), or None."""
+        if self._wearer_model is False:
+            section = self.manifest.wearer
+            self._wearer_model = None
+            if section and section.get("file"):
+                arrays = self.index.section_arrays("wearer")
+                if arrays:
+                    self._wearer_model = WearerModel.from_arrays(section, arrays)
+        return self._wearer_model
 
     @property
     def complement(self):
@@ -234,8 +370,13 @@ class Recommender:
                 if self._complement is None:
                     from .compat.retrieval import ComplementIndex
 
-                    self._complement = ComplementIndex.from_index(self.index)
+                    self._complement = ComplementIndex.from_index(self.index, self._profile_unlocked())
         return self._complement
+
+    def _profile_unlocked(self) -> CatalogProfile:
+        if self._profile is None:
+            self._profile = CatalogProfile.of_products(self.index.products)
+        return self._profile
 
     @property
     def has_compat_model(self) -> bool:

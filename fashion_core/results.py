@@ -183,11 +183,16 @@ class LookPerson:
     garments: int = 0
     full_shot: bool | None = None
     front_facing: bool | None = None
+    wearer: Wearer | None = None
+    """Who this person's garments are answered for (set by the shopper, or inferred on the first click)."""
 
     def to_dict(self) -> dict:
         """JSON shape."""
-        return {"index": self.index, "box": [round(float(v), 1) for v in self.box], "garments": self.garments,
-                "full_shot": self.full_shot, "front_facing": self.front_facing}
+        out = {"index": self.index, "box": [round(float(v), 1) for v in self.box], "garments": self.garments,
+               "full_shot": self.full_shot, "front_facing": self.front_facing}
+        if self.wearer is not None:
+            out["wearer"] = self.wearer.to_dict()
+        return out
 
 
 @dataclass

@@ -7,7 +7,7 @@ and ``season`` when the catalog has them) on the products' visual similarity vec
 probabilities of each item gender; the wearer is the most probable of Men, Women, Boys, Girls once Unisex and
 Kids items are shared out among the wearers they fit. A look (one person's garments) sums the evidence of all
 its garments, so every answer for that person is for one wearer. Saved through the index writer as plain arrays
-(``outfits/wearer.npz``) and the manifest's ``wearer`` section; nothing is pickled.
+(``sections/wearer.npz``) and the manifest's ``wearer`` section; nothing is pickled.
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ from .profile import ItemProfile
 
 log = logging.getLogger(__name__)
 
-FILE = "outfits/wearer.npz"
+SECTION = "wearer"
+FILE = f"sections/{SECTION}.npz"
+"""Where the index keeps the model's arrays (``IndexWriter.save_section_arrays``)."""
 HEADS = ("gender", "usage", "season")
 """Rule values a wearer model may learn (each only when enough products are labelled)."""
 MIN_LABELLED = 40
@@ -152,7 +154,7 @@ def build_wearer(writer, visual: np.ndarray, products: Sequence) -> dict | None:
     model = fit_wearer(visual, [p.category for p in products], profiles)
     if model is None:
         return None
-    writer.save_npz(FILE, **model.arrays())
+    writer.save_section_arrays(SECTION, **model.arrays())
     log.info("wearer model: %s", ", ".join(f"{n} ({len(h.classes)} classes, {model.info['labelled'][n]} labelled)"
                                             for n, h in model.heads.items()))
     return model.section()
