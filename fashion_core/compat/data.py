@@ -42,6 +42,8 @@ class OutfitItem:
     image: Path | None = None
     box: tuple[float, float, float, float] | None = None
     category: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    """Catalog columns of the item when the dataset has them (the demo's colour, formality, season)."""
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,7 @@ def _load_polyvore_outfits(root: Path, variant: str) -> OutfitData:
     vdir = root / variant
     if not vdir.is_dir():
         raise FileNotFoundError(f"{root}: no {variant}/ folder; Polyvore Outfits has disjoint/ and nondisjoint/")
+    attributes = _catalog_attributes(root / "catalog.csv")
     items: dict[str, OutfitItem] = {}
     for iid, m in meta.items():
         slot = _polyvore_slot(m)
@@ -166,7 +169,8 @@ def _load_polyvore_outfits(root: Path, variant: str) -> OutfitData:
             continue
         image = _find_image(root / "images", str(iid))
         title = str(m.get("title") or m.get("url_name") or m.get("description") or "").strip()
-        items[str(iid)] = OutfitItem(str(iid), slot, title, image, None, m.get("category"))
+        items[str(iid)] = OutfitItem(str(iid), slot, title, image, None, m.get("category"),
+                                     attributes.get(str(iid), {}))
     splits, fitb, compat = {}, {}, {}
     for split in SPLITS:
         path = vdir / f"{split}.json"
@@ -194,6 +198,18 @@ def _load_polyvore_outfits(root: Path, variant: str) -> OutfitData:
     modalities = tuple(m for m, ok in (("image", has_img), ("text", has_txt)) if ok)
     return OutfitData("polyvore-outfits", root, items, splits, modalities, fitb, compat,
                       f"released {variant} split")
+
+
+def _catalog_attributes(path: Path) -> dict[str, dict[str, str]]:
+    """Item id → the other columns of a catalog CSV beside the outfits (the demo world writes one), else {}."""
+    if not path.is_file():
+        return {}
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    skip = {"product_id", "title", "category", "image"}
+    return {r["product_id"]: {k: v for k, v in r.items() if k not in skip and v} for r in rows if r.get("product_id")}
 
 
 def _polyvore_slot(m: dict) -> str | None:

@@ -1,11 +1,17 @@
-"""The compatibility model: frozen item features → projection block → L2-normalised outfit-space embedding.
+"""The compatibility model: frozen item features → projection → L2-normalised outfit-space embedding.
 
-``concat(image feats, text feats) → Linear → BatchNorm → ReLU → Dropout → Linear → L2 norm`` (dim 128 by
-default). ``heads > 1`` trains several such blocks side by side (each with its own loss) and concatenates
-their unit outputs: an ensemble in one model, which steadies small-data training (titles-only outfits). Batch norm keeps the embeddings from collapsing to one point. Modes ``image+text``, ``image`` and
-``text`` use the modalities a dataset has. Saved as a directory: ``model.safetensors`` (weights),
-``config.json`` (architecture, the image encoder and text encoder it expects, training record) and the
-text encoder's files beside them.
+Two fusions of the modalities (``CompatConfig.fusion``):
+
+- ``sum`` (the default since the joint model): one projection block per modality, ``image feats → block_i`` and
+  ``title feats → block_t``; an item's embedding is the L2-normalised sum of the blocks of the modalities it has,
+  so a photo crop without a title, a title without a picture, and a catalog product with both live in one space
+  (training drops one modality of some two-modality rows, so each block also stands alone).
+- ``concat`` (earlier models): ``concat(image, text) → block`` with a missing modality as zeros.
+
+A block is ``Linear → BatchNorm → ReLU → Dropout → Linear`` (dim 128 by default). ``heads > 1`` trains several
+such models side by side (separately seeded runs) and concatenates their unit outputs: an ensemble in one model.
+Saved as a directory: ``model.safetensors`` (weights), ``config.json`` (architecture, the image encoder and text
+encoder it expects, training record) and the text encoder's files beside them.
 """
 
 from __future__ import annotations
@@ -43,6 +49,8 @@ class CompatConfig:
     text_encoder: dict | None = None
     """``{"id", "dim"}`` of the title encoder saved beside the model."""
     training: dict = field(default_factory=dict)
+    fusion: str = "concat"
+    """``sum`` (one block per modality, embeddings added) or ``concat`` (one block over both, zeros when missing)."""
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -53,6 +61,8 @@ class CompatConfig:
             raise ValueError(f"mode {self.mode} needs text_dim > 0")
         if self.heads < 1 or self.dim % self.heads:
             raise ValueError(f"dim {self.dim} must split evenly into {self.heads} heads")
+        if self.fusion not in ("sum", "concat"):
+            raise ValueError(f"unknown fusion {self.fusion!r}; expected sum or concat")
 
     @property
     def uses_image(self) -> bool:
@@ -66,15 +76,25 @@ class CompatConfig:
 
 
 class CompatNet(nn.Module):
-    """The projection block (one per head); ``forward(image, text)`` takes the feature tensors its mode uses."""
+    """The projection blocks (per head; per modality with ``sum`` fusion); ``forward(image, text)`` takes the
+    feature tensors the item has (``sum``: either may be None; ``concat``: those its mode uses)."""
 
     def __init__(self, cfg: CompatConfig):
         super().__init__()
         self.cfg = cfg
-        in_dim = (cfg.image_dim if cfg.uses_image else 0) + (cfg.text_dim if cfg.uses_text else 0)
-        self.blocks = nn.ModuleList(nn.Sequential(
-            nn.Linear(in_dim, cfg.hidden), nn.BatchNorm1d(cfg.hidden), nn.ReLU(), nn.Dropout(cfg.dropout),
-            nn.Linear(cfg.hidden, cfg.dim // cfg.heads)) for _ in range(cfg.heads))
+
+        def block(in_dim: int) -> nn.Sequential:
+            return nn.Sequential(nn.Linear(in_dim, cfg.hidden), nn.BatchNorm1d(cfg.hidden), nn.ReLU(),
+                                 nn.Dropout(cfg.dropout), nn.Linear(cfg.hidden, cfg.dim // cfg.heads))
+
+        if cfg.fusion == "sum":
+            self.image_blocks = nn.ModuleList(block(cfg.image_dim) for _ in range(cfg.heads)) \
+                if cfg.uses_image else None
+            self.text_blocks = nn.ModuleList(block(cfg.text_dim) for _ in range(cfg.heads)) \
+                if cfg.uses_text else None
+        else:
+            in_dim = (cfg.image_dim if cfg.uses_image else 0) + (cfg.text_dim if cfg.uses_text else 0)
+            self.blocks = nn.ModuleList(block(in_dim) for _ in range(cfg.heads))
 
     def forward(self, image: torch.Tensor | None = None, text: torch.Tensor | None = None) -> torch.Tensor:
         """(n, dim) unit-length embeddings: the heads' unit vectors concatenated and scaled by 1/sqrt(heads),
@@ -82,9 +102,13 @@ class CompatNet(nn.Module):
         heads = self.forward_heads(image, text)
         return torch.cat(heads, dim=1) / len(heads) ** 0.5
 
-    def forward_heads(self, image: torch.Tensor | None = None, text: torch.Tensor | None = None
+    def forward_heads(self, image: torch.Tensor | None = None, text: torch.Tensor | None = None,
+                      has_image: torch.Tensor | None = None, has_text: torch.Tensor | None = None
                       ) -> list[torch.Tensor]:
-        """Each head's (n, dim / heads) unit-length embeddings (training gives every head its own loss)."""
+        """Each head's (n, dim / heads) unit-length embeddings. With ``sum`` fusion, ``has_image`` /
+        ``has_text`` (boolean rows) say which rows have which modality (training mixes sources)."""
+        if self.cfg.fusion == "sum":
+            return [nn.functional.normalize(z, dim=1) for z in self._sum_heads(image, text, has_image, has_text)]
         parts = []
         if self.cfg.uses_image:
             if image is None:
@@ -96,6 +120,21 @@ class CompatNet(nn.Module):
             parts.append(text)
         x = parts[0] if len(parts) == 1 else torch.cat(parts, dim=1)
         return [nn.functional.normalize(block(x), dim=1) for block in self.blocks]
+
+    def _sum_heads(self, image, text, has_image, has_text) -> list[torch.Tensor]:
+        n = len(image) if image is not None else len(text) if text is not None else 0
+        if (image is None or self.image_blocks is None) and (text is None or self.text_blocks is None):
+            raise ValueError("this model needs image features, title features, or both")
+        out = [torch.zeros(n, self.cfg.dim // self.cfg.heads) for _ in range(self.cfg.heads)]
+        for x, has, blocks in ((image, has_image, self.image_blocks), (text, has_text, self.text_blocks)):
+            if x is None or blocks is None:
+                continue
+            rows = None if has is None else torch.nonzero(has).ravel()
+            if rows is not None and len(rows) == 0:
+                continue
+            for k, block in enumerate(blocks):
+                out[k] = out[k] + block(x) if rows is None else out[k].index_add(0, rows, block(x[rows]))
+        return out
 
 
 class CompatModel:
@@ -115,10 +154,13 @@ class CompatModel:
                        batch_size: int = 4096) -> np.ndarray:
         """(n, dim) float32 embeddings from raw feature arrays (a missing modality the model uses counts as zeros)."""
         n = len(image) if image is not None else len(text) if text is not None else 0
-        if self.cfg.uses_image and image is None:
+        zeros = self.cfg.fusion == "concat"
+        if self.cfg.uses_image and image is None and zeros:
             image = np.zeros((n, self.cfg.image_dim), dtype=np.float32)
-        if self.cfg.uses_text and text is None:
+        if self.cfg.uses_text and text is None and zeros:
             text = np.zeros((n, self.cfg.text_dim), dtype=np.float32)
+        if not zeros and (image is None or not self.cfg.uses_image) and (text is None or not self.cfg.uses_text):
+            raise ValueError(f"the compatibility model ({self.cfg.mode}) needs features of a modality it reads")
         for arr, want, label in ((image, self.cfg.image_dim, "image"), (text, self.cfg.text_dim, "text")):
             if arr is not None and want and arr.shape[1] != want:
                 raise ValueError(f"{label} features have {arr.shape[1]} dims, the model expects {want}; they come "
@@ -127,9 +169,9 @@ class CompatModel:
         with torch.no_grad():
             for s in range(0, n, batch_size):
                 im = torch.from_numpy(np.array(image[s:s + batch_size], dtype=np.float32)) \
-                    if self.cfg.uses_image else None
+                    if self.cfg.uses_image and image is not None else None
                 tx = torch.from_numpy(np.array(text[s:s + batch_size], dtype=np.float32)) \
-                    if self.cfg.uses_text else None
+                    if self.cfg.uses_text and text is not None else None
                 out.append(self.net(im, tx).numpy())
         return np.concatenate(out) if out else np.zeros((0, self.cfg.dim), dtype=np.float32)
 

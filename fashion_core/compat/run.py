@@ -22,20 +22,20 @@ def split_features(data: OutfitData, split: str, modalities: tuple[str, ...], en
 
 def model_features(model: CompatModel, data: OutfitData, split: str = "test", cache_dir: Path | None = CACHE_DIR,
                    progress: bool = False) -> ItemFeatures:
-    """The split's item features in the form ``model`` reads (its image encoder, its title encoder)."""
+    """The split's item features in the form ``model`` reads (its image encoder, its title encoder): the
+    modalities both the model and the data have (a ``sum``-fusion model copes with a missing one)."""
+    wanted = [m for m in model.cfg.mode.split("+") if m in data.modalities]
+    if not wanted or (model.cfg.fusion == "concat" and len(wanted) < len(model.cfg.mode.split("+"))):
+        raise ValueError(f"the model reads {model.cfg.mode} but {data.source} has {'+'.join(data.modalities)}; "
+                         "use a model trained on these modalities")
     encoder = None
-    if model.cfg.uses_image:
-        if "image" not in data.modalities:
-            raise ValueError(f"the model reads images but {data.source} has none; use a text-only model")
+    if "image" in wanted:
         from ..encoders import create_encoder
         encoder = create_encoder(model.cfg.image_encoder["name"])
         if encoder.weights_id != model.cfg.image_encoder.get("weights_id"):
             raise ValueError(f"the model was trained on {model.cfg.image_encoder} features but this machine's "
                              f"{encoder.name} has weights {encoder.weights_id}; retrain the model")
-    if model.cfg.uses_text and "text" not in data.modalities:
-        raise ValueError(f"the model reads titles but {data.source} has none; use an image-only model")
-    return split_features(data, split, tuple(model.cfg.mode.split("+")), encoder, model.text_encoder, cache_dir,
-                          progress)
+    return split_features(data, split, tuple(wanted), encoder, model.text_encoder, cache_dir, progress)
 
 
 def evaluate_model(model: CompatModel, data: OutfitData, split: str = "test", cache_dir: Path | None = CACHE_DIR,

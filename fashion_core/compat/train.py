@@ -1,11 +1,17 @@
-"""Training the compatibility model on outfits with triplets, seeded, early-stopped on validation FITB.
+"""Training the compatibility model on one or several outfit sources, seeded, early-stopped on validation FITB.
 
-For every item of a batch of training outfits: anchor = the normalised mean embedding of the *other* items of
-its outfit, positive = the item, negatives = random items of the **same slot** drawn from the training pool
-(``semi_hard`` keeps, per positive, the hardest negative that still scores below the positive).
-Loss: margin ranking on cosine similarity, ``relu(margin - cos(a, p) + cos(a, n))``; AdamW with weight decay.
-In ``image+text`` mode the title features of a share of rows are zeroed (``text_dropout``), so the model also
-embeds a photo crop that has no title. The best epoch by validation FITB is kept. Several heads = several seeded runs joined as one ensemble model.
+Every item of a batch of training outfits is a positive: anchor = the normalised mean embedding of the *other*
+items of its outfit. Negatives come from a bank drawn per step for each (source, slot): ``bank`` random training
+items of the **same slot and source** (never the positive itself). Loss ``nce`` (default): softmax cross-entropy
+of the positive against all its bank negatives at temperature ``tau`` (many negatives per positive, cheaply: the
+bank is embedded once per step); ``margin``: ``relu(margin - cos(a, p) + cos(a, n))`` averaged over the bank.
+
+Several sources train one model jointly (``train_sources``): batches mix their outfits, each source's items keep
+the modalities it has (titles only, crops only, or both), and two-modality rows are trained with one modality
+dropped now and then (``modality_dropout``), so the model embeds a photo crop without a title and a title without
+a picture in the same space (``sum`` fusion, :mod:`.model`). Early stopping watches the mean validation FITB of
+the sources. Several heads = several seeded runs joined as one ensemble model. PyTorch's deterministic kernels
+are on while training: a seed gives one model.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .. import taxonomy
 from ..encoders.text import TitleEncoder
 from .data import OutfitData
 from .evaluate import fitb_accuracy, questions
@@ -36,23 +43,26 @@ class TrainConfig:
     mode: str | None = None
     """``image+text``, ``image`` or ``text``; default: every modality the data has."""
     dim: int | None = None
-    """Output dimension; default 128 per head (128 for one head, 512 for the 4-head titles-only ensemble)."""
+    """Output dimension; default 128 per head."""
     hidden: int = 256
     dropout: float = 0.5
     heads: int | None = None
-    """Heads (separately seeded runs joined into one model); default 4 for titles-only data (small and noisy,
-    training is seconds), 1 when images are used (keeps demo training within minutes)."""
+    """Heads (separately seeded runs joined into one model); default 1."""
+    loss: str = "nce"
+    tau: float = 0.1
     margin: float = 0.1
+    bank: int = 128
+    """Negatives per (source, slot) drawn for each step."""
     lr: float = 1e-3
     weight_decay: float = 5e-2
     epochs: int = 30
     patience: int = 6
     batch_outfits: int = 64
-    negatives: int = 4
-    semi_hard: bool = False
-    text_dropout: float = 0.2
+    modality_dropout: float = 0.3
+    """Share of two-modality rows trained with one modality dropped (half each)."""
     input_dropout: float = 0.3
     text_dim: int = 256
+    fusion: str = "sum"
     seed: int = 0
     threads: int = 2
 
@@ -66,38 +76,62 @@ class TrainResult:
     best_epoch: int = 0
     best_valid_fitb: float = float("nan")
     seconds: float = 0.0
+    valid_by_source: dict[str, float] = field(default_factory=dict)
 
 
-def fit_text_encoder(data: OutfitData, dim: int = 256, seed: int = 0) -> TitleEncoder:
+@dataclass
+class TrainSource:
+    """One outfit source of a joint run: its name, its data and its items' features (ids sorted)."""
+
+    name: str
+    data: OutfitData
+    feats: ItemFeatures
+
+
+def training_titles(datas: list[OutfitData]) -> list[str]:
+    """The titles of the training splits' items (held-out titles stay unseen by the title encoder)."""
+    out = []
+    for data in datas:
+        ids = sorted({i for o in data.outfits("train") for i in o.item_ids})
+        out += [data.items[i].title for i in ids if data.items[i].title]
+    return out
+
+
+def fit_text_encoder(data: OutfitData | list[OutfitData], dim: int = 256, seed: int = 0) -> TitleEncoder:
     """A title encoder fitted on the training split's titles only (held-out titles stay unseen)."""
-    ids = sorted({i for o in data.outfits("train") for i in o.item_ids})
-    titles = [data.items[i].title for i in ids if data.items[i].title]
-    return TitleEncoder(dim=dim, seed=seed).fit(titles)
+    datas = data if isinstance(data, list) else [data]
+    return TitleEncoder(dim=dim, seed=seed).fit(training_titles(datas))
 
 
 def dataset_features(data: OutfitData, modalities: tuple[str, ...], encoder=None,
                      text_encoder: TitleEncoder | None = None, cache_dir: Path | None = CACHE_DIR,
                      progress: bool = False) -> ItemFeatures:
-    """Features of every item that appears in an outfit of any split, in sorted id order."""
-    ids = sorted({i for outfits in data.splits.values() for o in outfits for i in o.item_ids})
-    return item_features([data.items[i] for i in ids], modalities, encoder, text_encoder, cache_dir, progress)
+    """Features of every item that appears in an outfit of any split or a question, in sorted id order."""
+    ids = {i for outfits in data.splits.values() for o in outfits for i in o.item_ids}
+    for split in data.splits:
+        fitb, compat = questions(data, split)
+        ids |= {i for q in fitb for i in (*q.context, *q.candidates)} | {i for q in compat for i in q.item_ids}
+    return item_features([data.items[i] for i in sorted(ids)], modalities, encoder, text_encoder, cache_dir,
+                         progress)
 
 
 def train_model(data: OutfitData, feats: ItemFeatures, cfg: TrainConfig, text_encoder: TitleEncoder | None = None,
                 image_encoder: dict | None = None) -> TrainResult:
-    """Train on ``data``'s train split with precomputed ``feats``; early stopping on its valid split.
+    """Train on one source's train split with precomputed ``feats``; early stopping on its valid split."""
+    return train_sources([TrainSource(data.layout, data, feats)], cfg, text_encoder, image_encoder)
 
-    With several heads, each head is a separate run (seed ``seed + k``, its own batches, negatives and early
-    stop) and the runs are joined into one model: a small ensemble that averages out seed-to-seed noise.
-    """
+
+def train_sources(sources: list[TrainSource], cfg: TrainConfig, text_encoder: TitleEncoder | None = None,
+                  image_encoder: dict | None = None) -> TrainResult:
+    """Train one model jointly on several sources (see the module docstring)."""
     with _deterministic_torch():
-        return _train_model(data, feats, cfg, text_encoder, image_encoder)
+        return _train(sources, cfg, text_encoder, image_encoder)
 
 
 @contextmanager
 def _deterministic_torch():
-    """PyTorch's deterministic kernels while training: without them two runs on 2 threads drift apart
-    (polyvore-text FITB measured 0.416-0.430 for the same seed); with them a seed gives one model."""
+    """PyTorch's deterministic kernels while training: without them two runs on 2 threads drift apart; with them a
+    seed gives one model."""
     before = torch.are_deterministic_algorithms_enabled()
     torch.use_deterministic_algorithms(True)
     try:
@@ -106,56 +140,124 @@ def _deterministic_torch():
         torch.use_deterministic_algorithms(before)
 
 
-def _train_model(data: OutfitData, feats: ItemFeatures, cfg: TrainConfig, text_encoder: TitleEncoder | None,
-                 image_encoder: dict | None) -> TrainResult:
-    t0 = time.perf_counter()
-    mode = cfg.mode or "+".join(m for m in ("image", "text") if m in data.modalities)
-    torch.set_num_threads(cfg.threads)
-    row = feats.row
-    img = torch.from_numpy(feats.image) if feats.image is not None and "image" in mode else None
-    txt = torch.from_numpy(feats.text) if feats.text is not None and "text" in mode else None
-    heads = cfg.heads or (4 if mode == "text" else 1)
-    dim = cfg.dim or 128 * heads
-    mcfg = CompatConfig(mode=mode, image_dim=0 if img is None else img.shape[1],
-                        text_dim=0 if txt is None else txt.shape[1], hidden=cfg.hidden, dim=dim,
-                        dropout=cfg.dropout, heads=heads, image_encoder=image_encoder,
-                        text_encoder={"id": text_encoder.id, "dim": text_encoder.dim} if txt is not None else None)
-    train = [np.array([row[i] for i in o.item_ids]) for o in data.outfits("train")]
+@dataclass
+class _Joint:
+    """The sources' items in one table: features, modality masks, slots, sources, training outfits and pools."""
+
+    image: torch.Tensor | None
+    text: torch.Tensor | None
+    has_image: torch.Tensor
+    has_text: torch.Tensor
+    slot: np.ndarray
+    source: np.ndarray
+    rows: list[dict[str, int]]
+    train: list[np.ndarray]
+    train_source: list[int]
+    pools: dict[tuple[int, int], np.ndarray]
+
+
+def _joint(sources: list[TrainSource], mode: str) -> _Joint:
+    n = sum(len(s.feats.ids) for s in sources)
+    image_dim = next((s.feats.image.shape[1] for s in sources if s.feats.image is not None), 0)
+    text_dim = next((s.feats.text.shape[1] for s in sources if s.feats.text is not None), 0)
+    image = np.zeros((n, image_dim), np.float32) if "image" in mode and image_dim else None
+    text = np.zeros((n, text_dim), np.float32) if "text" in mode and text_dim else None
+    has_image, has_text = np.zeros(n, bool), np.zeros(n, bool)
+    slot, source, rows = np.zeros(n, np.int64), np.zeros(n, np.int64), []
+    train, train_source = [], []
+    off = 0
+    for k, s in enumerate(sources):
+        m = len(s.feats.ids)
+        if image is not None and s.feats.image is not None:
+            image[off:off + m] = s.feats.image
+            has_image[off:off + m] = True
+        if text is not None and s.feats.text is not None:
+            text[off:off + m] = s.feats.text
+            has_text[off:off + m] = np.abs(s.feats.text).sum(axis=1) > 0
+        slot[off:off + m] = [taxonomy.SLOTS.index(s.data.items[i].slot) for i in s.feats.ids]
+        source[off:off + m] = k
+        rows.append({i: off + r for r, i in enumerate(s.feats.ids)})
+        for o in s.data.outfits("train"):
+            train.append(np.array([rows[k][i] for i in o.item_ids]))
+            train_source.append(k)
+        off += m
     if not train:
-        raise ValueError(f"{data.source}: the train split has no outfits of 2+ items; nothing to train on")
-    slot_of_row = np.array([data.items[i].slot for i in feats.ids])
-    pool_rows = np.unique(np.concatenate(train))
-    pools = {s: pool_rows[slot_of_row[pool_rows] == s] for s in np.unique(slot_of_row[pool_rows])}
-    valid_qs = questions(data, "valid")[0] if data.splits.get("valid") else []
+        raise ValueError("the train splits have no outfits of 2+ items; nothing to train on")
+    pools = {}
+    for k in range(len(sources)):
+        pool_rows = np.unique(np.concatenate([t for t, sk in zip(train, train_source) if sk == k] or [np.zeros(0, int)]))
+        for sl in np.unique(slot[pool_rows]):
+            pools[(k, int(sl))] = pool_rows[slot[pool_rows] == sl]
+    t = lambda a: None if a is None else torch.from_numpy(a)  # noqa: E731
+    return _Joint(t(image), t(text), torch.from_numpy(has_image), torch.from_numpy(has_text), slot, source, rows,
+                  train, train_source, pools)
+
+
+def _train(sources: list[TrainSource], cfg: TrainConfig, text_encoder: TitleEncoder | None,
+           image_encoder: dict | None) -> TrainResult:
+    t0 = time.perf_counter()
+    modalities = {m for s in sources for m in s.data.modalities}
+    mode = cfg.mode or "+".join(m for m in ("image", "text") if m in modalities)
+    torch.set_num_threads(cfg.threads)
+    joint = _joint(sources, mode)
+    heads = cfg.heads or 1
+    dim = cfg.dim or 128 * heads
+    mcfg = CompatConfig(mode=mode, image_dim=0 if joint.image is None else joint.image.shape[1],
+                        text_dim=0 if joint.text is None else joint.text.shape[1], hidden=cfg.hidden, dim=dim,
+                        dropout=cfg.dropout, heads=heads, image_encoder=image_encoder if joint.image is not None
+                        else None, fusion=cfg.fusion,
+                        text_encoder={"id": text_encoder.id, "dim": text_encoder.dim}
+                        if joint.text is not None and text_encoder is not None else None)
+    valid = [questions(s.data, "valid")[0] if s.data.splits.get("valid") else [] for s in sources]
     head_cfg = CompatConfig(**{**asdict(mcfg), "heads": 1, "dim": dim // heads})
     net = CompatNet(mcfg)
     history, best_epochs = [], []
     for k in range(heads):
-        head, head_history = _train_head(head_cfg, train, pools, slot_of_row, img, txt, row, valid_qs,
-                                         replace(cfg, seed=cfg.seed + k))
-        net.blocks[k].load_state_dict(head.blocks[0].state_dict())
+        head, head_history = _train_head(head_cfg, joint, valid, sources, replace(cfg, seed=cfg.seed + k))
+        for name in ("image_blocks", "text_blocks", "blocks"):
+            mine, theirs = getattr(net, name, None), getattr(head, name, None)
+            if mine is not None and theirs is not None:
+                mine[k].load_state_dict(theirs[0].state_dict())
         history += [{"head": k, **h} for h in head_history]
         best_epochs.append(max(head_history, key=lambda h: h["score"])["epoch"])
     net.eval()
-    best = float("nan")
-    if valid_qs:
-        with torch.no_grad():
-            best = fitb_accuracy(net(img, txt).numpy(), row, valid_qs)
+    by_source = _valid_scores(net, joint, valid, sources)
+    best = float(np.mean(list(by_source.values()))) if by_source else float("nan")
     state = net.state_dict()
     digest = hashlib.sha256(b"".join(v.numpy().tobytes() for v in state.values())).hexdigest()[:12]
-    mcfg.training = {"model_id": digest, "data": {"layout": data.layout, "source": str(data.source),
-                                                  "split_rule": data.split_rule,
-                                                  "n_train_outfits": len(train)},
-                     "hyper": asdict(cfg), "best_epochs": best_epochs,
-                     "best_valid_fitb": None if np.isnan(best) else best, "history": history}
-    return TrainResult(CompatModel(net, mcfg, text_encoder if txt is not None else None), history,
-                       max(best_epochs), best, time.perf_counter() - t0)
+    mcfg.training = {"model_id": digest,
+                     "data": [{"name": s.name, "layout": s.data.layout, "split_rule": s.data.split_rule,
+                               "n_train_outfits": len(s.data.outfits("train")), "modalities": list(s.data.modalities)}
+                              for s in sources],
+                     "hyper": asdict(cfg), "best_epochs": best_epochs, "best_valid_fitb": None if np.isnan(best) else best,
+                     "valid_fitb_by_source": by_source, "history": history}
+    model = CompatModel(net, mcfg, text_encoder if joint.text is not None else None)
+    return TrainResult(model, history, max(best_epochs), best, time.perf_counter() - t0, by_source)
 
 
-def _train_head(head_cfg: CompatConfig, train: list[np.ndarray], pools: dict[str, np.ndarray],
-                slot_of_row: np.ndarray, img: torch.Tensor | None, txt: torch.Tensor | None, row: dict[str, int],
-                valid_qs: list, cfg: TrainConfig) -> tuple[CompatNet, list[dict]]:
-    """One seeded run of one head, keeping the epoch with the best validation FITB (or lowest loss)."""
+def _embed_all(net: CompatNet, joint: _Joint) -> np.ndarray:
+    net.eval()
+    n = len(joint.slot)
+    out = []
+    with torch.no_grad():
+        for s in range(0, n, 4096):
+            sl = slice(s, min(n, s + 4096))
+            heads = net.forward_heads(None if joint.image is None else joint.image[sl],
+                                      None if joint.text is None else joint.text[sl],
+                                      joint.has_image[sl], joint.has_text[sl])
+            out.append((torch.cat(heads, dim=1) / len(heads) ** 0.5).numpy())
+    return np.concatenate(out)
+
+
+def _valid_scores(net: CompatNet, joint: _Joint, valid: list, sources: list[TrainSource]) -> dict[str, float]:
+    emb = _embed_all(net, joint)
+    return {s.name: round(float(fitb_accuracy(emb, joint.rows[k], valid[k])), 4)
+            for k, s in enumerate(sources) if valid[k]}
+
+
+def _train_head(head_cfg: CompatConfig, joint: _Joint, valid: list, sources: list[TrainSource],
+                cfg: TrainConfig) -> tuple[CompatNet, list[dict]]:
+    """One seeded run of one head, keeping the epoch with the best mean validation FITB (or lowest loss)."""
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
     net = CompatNet(head_cfg)
@@ -163,17 +265,15 @@ def _train_head(head_cfg: CompatConfig, train: list[np.ndarray], pools: dict[str
     history, best, best_state, stale = [], -np.inf, None, 0
     for epoch in range(1, cfg.epochs + 1):
         net.train()
-        order = rng.permutation(len(train))
+        order = rng.permutation(len(joint.train))
         losses = []
         for s in range(0, len(order), cfg.batch_outfits):
-            batch = [train[k] for k in order[s:s + cfg.batch_outfits]]
-            losses.append(_step(net, opt, batch, pools, slot_of_row, img, txt, cfg, rng))
-        record = {"epoch": epoch, "loss": float(np.mean(losses))}
-        if valid_qs:
-            net.eval()
-            with torch.no_grad():
-                record["valid_fitb"] = fitb_accuracy(net(img, txt).numpy(), row, valid_qs)
-        record["score"] = record.get("valid_fitb", -record["loss"])
+            losses.append(_step(net, opt, joint, order[s:s + cfg.batch_outfits], cfg, rng))
+        record = {"epoch": epoch, "loss": round(float(np.mean(losses)), 5)}
+        scores = _valid_scores(net, joint, valid, sources) if any(valid) else {}
+        if scores:
+            record["valid_fitb"] = scores
+        record["score"] = float(np.mean(list(scores.values()))) if scores else -record["loss"]
         history.append(record)
         log.info("seed %d epoch %d: %s", cfg.seed, epoch, record)
         if record["score"] > best:
@@ -187,44 +287,54 @@ def _train_head(head_cfg: CompatConfig, train: list[np.ndarray], pools: dict[str
     return net.eval(), history
 
 
-def _step(net: CompatNet, opt: torch.optim.Optimizer, batch: list[np.ndarray], pools: dict[str, np.ndarray],
-          slot_of_row: np.ndarray, img: torch.Tensor | None, txt: torch.Tensor | None, cfg: TrainConfig,
+def _step(net: CompatNet, opt: torch.optim.Optimizer, joint: _Joint, batch_ids: np.ndarray, cfg: TrainConfig,
           rng: np.random.Generator) -> float:
-    rows = np.concatenate(batch)
+    batch = [joint.train[j] for j in batch_ids]
+    pos = np.concatenate(batch)
     outfit = np.repeat(np.arange(len(batch)), [len(b) for b in batch])
-    negs = np.stack([pools[slot_of_row[r]][rng.integers(len(pools[slot_of_row[r]]), size=cfg.negatives)]
-                     for r in rows])
-    all_rows = torch.from_numpy(np.concatenate([rows, negs.ravel()]))
-    x_img = img[all_rows] if img is not None else None
-    x_txt = txt[all_rows] if txt is not None else None
-    if x_txt is not None and x_img is not None and cfg.text_dropout > 0:
-        keep = torch.from_numpy(rng.random(len(all_rows)) >= cfg.text_dropout).float()[:, None]
-        x_txt = x_txt * keep
+    keys = sorted({(int(joint.source[r]), int(joint.slot[r])) for r in pos})
+    bank, bank_key = [], []
+    for key in keys:
+        pool = joint.pools[key]
+        bank.append(pool[rng.integers(len(pool), size=min(cfg.bank, len(pool)))])
+        bank_key += [key[0] * len(taxonomy.SLOTS) + key[1]] * len(bank[-1])
+    bank = np.concatenate(bank)
+    rows = torch.from_numpy(np.concatenate([pos, bank]))
+    has_i, has_t = joint.has_image[rows].clone(), joint.has_text[rows].clone()
+    if cfg.modality_dropout > 0:
+        both = has_i & has_t
+        r = torch.from_numpy(rng.random(len(rows)))
+        has_i &= ~(both & (r < cfg.modality_dropout / 2))
+        has_t &= ~(both & (r >= cfg.modality_dropout / 2) & (r < cfg.modality_dropout))
+    x_i = None if joint.image is None else joint.image[rows]
+    x_t = None if joint.text is None else joint.text[rows]
     if cfg.input_dropout > 0:
-        x_img = torch.nn.functional.dropout(x_img, cfg.input_dropout) if x_img is not None else None
-        x_txt = torch.nn.functional.dropout(x_txt, cfg.input_dropout) if x_txt is not None else None
+        x_i = None if x_i is None else torch.nn.functional.dropout(x_i, cfg.input_dropout)
+        x_t = None if x_t is None else torch.nn.functional.dropout(x_t, cfg.input_dropout)
+    if net.cfg.fusion == "concat":  # legacy fusion: a missing modality is zeros
+        x_i = None if x_i is None else x_i * has_i[:, None]
+        x_t = None if x_t is None else x_t * has_t[:, None]
+    emb = net.forward_heads(x_i, x_t, has_i, has_t)[0]
+    e_pos, e_bank = emb[:len(pos)], emb[len(pos):]
     idx = torch.from_numpy(outfit)
-    heads = net.forward_heads(x_img, x_txt)
-    loss = sum(_triplet_loss(emb, idx, len(batch), len(rows), cfg) for emb in heads) / len(heads)
+    sums = torch.zeros(len(batch), emb.shape[1]).index_add_(0, idx, e_pos)
+    anchor = torch.nn.functional.normalize(sums[idx] - e_pos, dim=1)
+    sp = (anchor * e_pos).sum(1)
+    sn = anchor @ e_bank.T
+    pos_key = torch.from_numpy(joint.source[pos] * len(taxonomy.SLOTS) + joint.slot[pos])
+    ok = (pos_key[:, None] == torch.from_numpy(np.asarray(bank_key))[None, :]) & \
+         (torch.from_numpy(pos)[:, None] != torch.from_numpy(bank)[None, :])
+    if cfg.loss == "nce":
+        logits = torch.cat([sp[:, None], torch.where(ok, sn, torch.full_like(sn, -1e4))], dim=1) / cfg.tau
+        loss = torch.nn.functional.cross_entropy(logits, torch.zeros(len(pos), dtype=torch.long))
+    elif cfg.loss == "margin":
+        loss = (torch.relu(cfg.margin - sp[:, None] + sn) * ok).sum() / ok.sum().clamp(min=1)
+    else:
+        raise ValueError(f"unknown loss {cfg.loss!r}; expected nce or margin")
     opt.zero_grad()
     loss.backward()
     opt.step()
     return float(loss.detach())
-
-
-def _triplet_loss(emb: torch.Tensor, outfit: torch.Tensor, n_outfits: int, n_pos: int,
-                  cfg: TrainConfig) -> torch.Tensor:
-    """Margin ranking loss of one head: anchor = the other items of the outfit, negatives of the same slot."""
-    e_pos, e_neg = emb[:n_pos], emb[n_pos:].view(n_pos, cfg.negatives, -1)
-    sums = torch.zeros(n_outfits, emb.shape[1]).index_add_(0, outfit, e_pos)
-    anchor = torch.nn.functional.normalize(sums[outfit] - e_pos, dim=1)
-    sp = (anchor * e_pos).sum(1)
-    sn = torch.einsum("pd,pmd->pm", anchor, e_neg)
-    if cfg.semi_hard:
-        masked = torch.where(sn < sp[:, None], sn, torch.full_like(sn, -2.0))
-        hard = masked.max(1).values
-        sn = torch.where(hard > -2.0, hard, sn.min(1).values)[:, None]
-    return torch.relu(cfg.margin - sp[:, None] + sn).mean()
 
 
 def train_on(outfits: str | Path, out_dir: str | Path | None = None, cfg: TrainConfig | None = None,

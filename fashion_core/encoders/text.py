@@ -109,7 +109,7 @@ class TitleEncoder:
         for name in _BLOCKS:
             enc.vocab[name] = list(meta["blocks"][name]["vocabulary"])
             enc.idf[name] = np.load(directory / f"text_encoder_idf_{name}.npy", allow_pickle=False)
-        enc.components = np.load(directory / "text_encoder_components.npy", allow_pickle=False)
+        enc.components = np.load(directory / "text_encoder_components.npy", allow_pickle=False).astype(np.float32)
         if enc.id != meta["id"]:
             raise ValueError(f"{directory}: text encoder files do not match their recorded id {meta['id']}; "
                              "the files were changed or mixed, retrain the model")

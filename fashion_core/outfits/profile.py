@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from .. import taxonomy
 from . import rules
 
 USAGES: tuple[str, ...] = ("casual", "smart casual", "formal", "sports", "ethnic", "party", "travel", "home")
@@ -125,8 +126,11 @@ unknown."""
 class CatalogProfile:
     """Row-aligned rule values of every product of an index (codes; −1 = unknown)."""
 
-    def __init__(self, profiles: Sequence[ItemProfile], titles: Sequence[str]):
+    def __init__(self, profiles: Sequence[ItemProfile], titles: Sequence[str], categories: Sequence[str] = ()):
         self.n = len(profiles)
+        cats = list(categories) if categories else [None] * self.n
+        self.category = np.array([taxonomy.CATEGORIES.index(c) if c in taxonomy.CATEGORIES else -1 for c in cats],
+                                 dtype=np.int8)
         self.gender = np.array([_code(p.gender, rules.GENDERS) for p in profiles], dtype=np.int8)
         self.usage = np.array([_code(p.usage, USAGES) for p in profiles], dtype=np.int8)
         self.season = np.array([_code(p.season, SEASONS) for p in profiles], dtype=np.int8)
@@ -144,7 +148,8 @@ class CatalogProfile:
     @classmethod
     def of_products(cls, products) -> CatalogProfile:
         """The profile of catalog products (their attribute columns, else their title words)."""
-        return cls([ItemProfile.of(p.attributes, p.title) for p in products], [p.title for p in products])
+        return cls([ItemProfile.of(p.attributes, p.title) for p in products], [p.title for p in products],
+                   [p.category for p in products])
 
     def item(self, row: int) -> ItemProfile:
         """One product's values."""
@@ -161,13 +166,15 @@ class CatalogProfile:
                 "price": bool(np.isfinite(self.price).any())}
 
     def fit_mask(self, wearer: str | None) -> np.ndarray:
-        """Rows whose gender fits ``wearer`` (hard rule ``wearer``; every row when None)."""
+        """Rows ``wearer`` may wear: their gender fits (hard rule ``wearer``) and so does their category (hard
+        rule ``slot-wearer``: no skirt for Men); every row when None."""
         if wearer not in self._fit:
             if wearer is None:
                 mask = np.ones(self.n, dtype=bool)
             else:
                 ok = np.array([wearer in rules.FITS[g] for g in rules.GENDERS] + [True])
-                mask = ok[self.gender]
+                wears = np.array([rules.category_fits(c, wearer) for c in taxonomy.CATEGORIES] + [True])
+                mask = ok[self.gender] & wears[self.category]
             self._fit[wearer] = mask
         return self._fit[wearer]
 

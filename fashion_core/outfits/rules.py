@@ -6,8 +6,9 @@ kind     rule         what it says                                            wh
 hard     wearer       an item's gender fits the wearer (:data:`FITS`):        ``gender`` / ``sex`` column, else
                       Men, Women, Boys, Girls; Unisex fits adults, Kids fits  title words (:data:`GENDER_WORDS`);
                       children; an item that says nothing fits anyone         neither: no constraint
-hard     slot-wearer  slots a wearer wears (:data:`WEARER_SLOTS`): no         the taxonomy slot
-                      one-piece (dress) for Men or Boys
+hard     slot-wearer  slots and categories a wearer wears                     the taxonomy slot and category
+                      (:data:`WEARER_SLOTS`, :data:`WEARER_SKIPS`): no
+                      dress and no skirt for Men or Boys
 hard     slot-pair    only slots that go with the query (no bottom with a     ``taxonomy.complementary_slots``
                       dress, one item per slot)
 hard     one-wearer   every item of one outfit fits one wearer                the search (:mod:`.search`)
@@ -47,7 +48,7 @@ class Rule:
 RULES: tuple[Rule, ...] = (
     Rule("wearer", "hard", ("gender", "sex", "wearer"),
          "an item's gender fits the wearer; Unisex fits adults, Kids fits children; unknown fits anyone"),
-    Rule("slot-wearer", "hard", (), "no one-piece (dress) for Men or Boys"),
+    Rule("slot-wearer", "hard", (), "no one-piece (dress) and no skirt for Men or Boys"),
     Rule("slot-pair", "hard", (), "only slots that can be worn with the query's slot, one item per slot"),
     Rule("one-wearer", "hard", (), "all items of one outfit fit one wearer"),
     Rule("usage", "soft", ("usage", "occasion", "formality"), "the same occasion, or one that goes with it"),
@@ -100,6 +101,9 @@ WEARER_SLOTS: dict[str, frozenset[str]] = {
     "Women": frozenset(taxonomy.SLOTS), "Girls": frozenset(taxonomy.SLOTS),
 }
 """Slots each wearer wears (no dress for a men's item)."""
+
+WEARER_SKIPS: dict[str, frozenset[str]] = {"Men": frozenset({"dress", "skirt"}), "Boys": frozenset({"dress", "skirt"})}
+"""Categories a wearer does not wear (a look with a skirt is not a man's look)."""
 
 # ---------------------------------------------------------------- usage, season (soft)
 
@@ -333,6 +337,12 @@ def wearers_of(item_gender_value: str | None) -> frozenset[str]:
 def slot_fits(slot: str, wearer: str | None) -> bool:
     """Hard rule ``slot-wearer``: True when ``wearer`` wears items of ``slot``."""
     return wearer is None or slot in WEARER_SLOTS.get(wearer, frozenset(taxonomy.SLOTS))
+
+
+def category_fits(category: str, wearer: str | None) -> bool:
+    """Hard rule ``slot-wearer`` on a category: True when ``wearer`` wears it (no skirt for Men)."""
+    return wearer is None or (slot_fits(taxonomy.slot_of(category), wearer)
+                              and category not in WEARER_SKIPS.get(wearer, frozenset()))
 
 
 def usage_affinity(a: str | None, b: str | None) -> float | None:

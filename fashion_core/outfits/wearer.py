@@ -77,6 +77,8 @@ class WearerModel:
         values, sources = {}, {}
         if "gender" in probs:
             w = self.wearer_probs(probs["gender"])[0]
+            if category in taxonomy.CATEGORIES:
+                w = w * np.array([rules.category_fits(category, x) for x in rules.WEARERS])
             values["gender"] = rules.WEARERS[int(w.argmax())]
         for name in ("usage", "season"):
             if name in probs:
@@ -91,6 +93,10 @@ class WearerModel:
             return Wearer(None, "unknown", 0.0)
         w = self.wearer_probs(self.probs(visual, categories)["gender"])
         logp = np.log(np.clip(w, 1e-6, 1.0)).sum(axis=0)
+        wears = np.array([all(rules.category_fits(c, x) for c in categories if c in taxonomy.CATEGORIES)
+                          for x in rules.WEARERS])
+        if wears.any():  # the look's own garments are items of the outfit: a skirt is not a man's look
+            logp = np.where(wears, logp, -np.inf)
         p = np.exp(logp - logp.max())
         p /= p.sum()
         best = int(p.argmax())

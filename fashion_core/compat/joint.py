@@ -1,0 +1,151 @@
+"""The one general compatibility model: trained jointly on every outfit source in ``../shared`` and the demo.
+
+Sources (:data:`SOURCES`): Maryland Polyvore titles (``polyvore-text``, titles only), ccp street photos whose
+garments are worn together (``ccp``, crops only, photo-disjoint splits) and the demo world's outfits (``demo``,
+product shots and titles, its released disjoint split). One ``image+text`` model with ``sum`` fusion reads
+whatever an item has. Held-out scores are each source's test split (outfit-disjoint; photo-disjoint for ccp;
+item-disjoint for the demo). The soft rules' weights are fitted on the validation splits where items carry the
+attributes (:mod:`fashion_core.outfits.weights`) and stored in the model's config.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from ..config import Settings
+from .data import OutfitData, load_outfits
+from .evaluate import evaluate_vectors, questions
+from .model import CompatModel
+from .train import TrainConfig, TrainSource, dataset_features, fit_text_encoder, train_sources
+
+log = logging.getLogger(__name__)
+
+SOURCES = ("polyvore-text", "ccp", "demo")
+TEXT_DIM = 128
+"""Title features the shipped model reads (128: the title encoder's SVD stays small enough to ship)."""
+
+
+def source_path(name: str, settings: Settings) -> Path:
+    """Where a source's outfits are (the demo world is built when missing, deterministically)."""
+    if name == "polyvore-text":
+        return settings.shared_data / "polyvore-text" / "outfits_valid.json"
+    if name == "ccp":
+        return settings.shared_data / "ccp" / "annotations.json"
+    if name == "demo":
+        demo = settings.demo_dir
+        if not (demo / "polyvore_item_metadata.json").exists():
+            from ..demo import build_demo
+
+            log.info("building the demo world in %s", demo)
+            build_demo(demo, seed=0, progress=False)
+        return demo
+    raise ValueError(f"unknown outfit source {name!r}; expected one of {', '.join(SOURCES)}")
+
+
+def load_sources(settings: Settings, names=SOURCES) -> dict[str, OutfitData]:
+    """The outfit sources, loaded."""
+    return {n: load_outfits(source_path(n, settings)) for n in names}
+
+
+def half_precision_titles(text_encoder) -> None:
+    """Round the title encoder's SVD to float16 precision (it is shipped as float16: half the bytes, and the
+    encoder's id is computed on the same numbers it is loaded with)."""
+    text_encoder.components = text_encoder.components.astype(np.float16).astype(np.float32)
+
+
+def train_joint(settings: Settings, names=SOURCES, cfg: TrainConfig | None = None, progress: bool = False,
+                datas: dict[str, OutfitData] | None = None):
+    """Fit the title encoder on the sources' training titles, compute (cached) features and train one model
+    on ``names`` together; returns ``(result, datas, feats)``."""
+    from ..encoders import create_encoder
+
+    cfg = cfg or TrainConfig(text_dim=TEXT_DIM)
+    datas = datas or load_sources(settings, names)
+    datas = {n: datas[n] for n in names}
+    text_data = [d for d in datas.values() if "text" in d.modalities]
+    text_encoder = fit_text_encoder(text_data, cfg.text_dim, cfg.seed) if text_data else None
+    if text_encoder is not None:
+        half_precision_titles(text_encoder)
+    needs_image = any("image" in d.modalities for d in datas.values())
+    encoder = create_encoder(settings.encoder) if needs_image else None
+    info = {"name": encoder.name, "weights_id": encoder.weights_id, "dim": int(encoder.dim)} if encoder else None
+    feats = {n: dataset_features(d, d.modalities, encoder if "image" in d.modalities else None,
+                                 text_encoder if "text" in d.modalities else None,
+                                 settings.cache_dir / "compat-features", progress)
+             for n, d in datas.items()}
+    result = train_sources([TrainSource(n, datas[n], feats[n]) for n in names], cfg, text_encoder, info)
+    return result, datas, feats
+
+
+def source_scores(model: CompatModel, data: OutfitData, feats, split: str = "test") -> dict:
+    """FITB and AUC of ``model`` on one source's split (the modalities the source has)."""
+    fitb, compat = questions(data, split)
+    emb = model.embed_features(feats.image if model.cfg.uses_image else None,
+                               feats.text if model.cfg.uses_text else None)
+    return evaluate_vectors(emb, feats.row, fitb, compat).to_dict()
+
+
+def soft_weights(model: CompatModel, datas: dict[str, OutfitData], feats: dict) -> dict:
+    """The soft rules' weights fitted on the sources' validation outfits (where their items say usage, season,
+    colour: the demo's columns, the titles' colour words)."""
+    from ..outfits.profile import ItemProfile
+    from ..outfits.weights import fit_weights, pair_features
+
+    diffs, said, used = [], [], []
+    for name, data in datas.items():
+        f = feats[name]
+        emb = model.embed_features(f.image if model.cfg.uses_image else None,
+                                   f.text if model.cfg.uses_text else None)
+        row = f.row
+        profiles = [ItemProfile.of(data.items[i].attributes, data.items[i].title) for i in f.ids]
+        slots = [data.items[i].slot for i in f.ids]
+        outfits = [[row[i] for i in o.item_ids if i in row] for o in data.outfits("valid")]
+        d, s = pair_features(emb, profiles, outfits, slots)
+        if len(d):
+            diffs.append(d)
+            said.append(s)
+            used.append(name)
+    if not diffs:
+        from ..outfits.rules import DEFAULT_WEIGHTS
+
+        return DEFAULT_WEIGHTS.to_dict()
+    return fit_weights(np.concatenate(diffs), np.concatenate(said), " + ".join(f"{u} valid" for u in used)).to_dict()
+
+
+def save_shipped(model: CompatModel, out: Path) -> Path:
+    """Save the model with its title encoder's SVD as float16 (see :func:`half_precision_titles`)."""
+    model.save(out)
+    comp = out / "text_encoder_components.npy"
+    if comp.exists():
+        arr = np.load(comp, allow_pickle=False)
+        np.save(comp, arr.astype(np.float16), allow_pickle=False)
+    return out
+
+
+def rebuild_shipped(out: Path, settings: Settings, progress: bool = False):
+    """``models rebuild compat``: train the joint model, score it on every source's test split, fit the soft
+    weights, save it into ``out``; returns the model card's facts."""
+    from ..shipped import RebuildResult
+
+    result, datas, feats = train_joint(settings, progress=progress)
+    model = result.model
+    scores = {f"{n} test": source_scores(model, datas[n], feats[n]) for n in datas}
+    scores["valid FITB by source (early stopping)"] = result.valid_by_source
+    model.cfg.training["soft_weights"] = soft_weights(model, datas, feats)
+    scores["soft rule weights"] = model.cfg.training["soft_weights"]
+    model.cfg.training["test_scores"] = {n: scores[f"{n} test"] for n in datas}
+    save_shipped(model, out)
+    splits = "; ".join(f"{n}: {d.split_rule}" for n, d in datas.items())
+    return RebuildResult(["polyvore-text", "ccp", "demo"], scores,
+                         f"each source's own test split, never trained on ({splits}); polyvore-text and ccp are "
+                         "outfit-disjoint (ccp photo-disjoint), the demo item-disjoint",
+                         f"{model.cfg.mode} model, {model.cfg.fusion} fusion (one block per modality: a crop without "
+                         "a title, a title without a picture and a product with both share one space), trained "
+                         f"jointly on {', '.join(datas)} with a softmax loss over same-slot negatives; early "
+                         "stopping on the mean validation FITB of the sources. Title encoder: TF-IDF + SVD fitted "
+                         "on the training titles (float16).",
+                         ["Per-source comparison (each source alone vs joint): `.venv/bin/python "
+                          "benchmarks/bench_compat.py`."])
