@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv and install the pinned requirements (skipped when nothing changed since the last install).
+# Nothing is trained here: the garment parser, the category model and the compatibility model are shipped under
+# models/ (`fashion-core models list`; `fashion-core models rebuild` retrains them from ../shared).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -13,12 +15,4 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install --progress-bar on -r requirements.txt
   .venv/bin/python -m pip install --quiet --no-deps -e .
   echo "$want" > "$stamp"
-fi
-# The pose detector's garment parser, fitted once on the ccp street photos' garment masks when ../shared has them
-# (about 1.5 minutes; without it the detector uses its rule regions). FASHION_GARMENT_PARSER=none skips it.
-ccp=${FASHION_SHARED_DATA:-../shared/data}/ccp/annotations.json
-parser=${FASHION_MODELS_DIR:-models}/garment-parser
-if [ "${FASHION_GARMENT_PARSER:-}" != "none" ] && [ -f "$ccp" ] && [ ! -f "$parser/config.json" ]; then
-  echo "[setup] fitting the garment parser on $ccp (once)" >&2
-  .venv/bin/fashion-core detector parser-train --data "$ccp" --out "$parser" --no-progress
 fi

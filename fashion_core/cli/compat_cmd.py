@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .output import emit_json, print_table
+from .queries import add_filter_flags, filters_from, read_queries
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +45,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     ev.set_defaults(func=_eval)
 
     comp = sub.add_parser("complete", help="complete the look around a product or a garment photo")
-    comp.add_argument("--index", required=True, type=Path, help="index directory from `index build`")
+    comp.add_argument("--index", type=Path, default=None, help="index directory (default: FASHION_INDEX or the demo)")
     query = comp.add_mutually_exclusive_group(required=True)
     query.add_argument("--id", help="product id of the catalog")
-    query.add_argument("--image", type=Path, help="photo of one garment (needs --category)")
+    query.add_argument("--image", type=Path, help="photo of one garment (give --category, else it is inferred)")
+    query.add_argument("--queries", type=Path,
+                       help="CSV with a product_id column, or image + category columns; optional columns (gender, "
+                            "usage, season, colour...) say what is known of an image query, the rest is inferred")
     comp.add_argument("--category", help="garment category of --image (one of the 12 taxonomy categories); "
-                      "detected when left out and the recommender is available")
+                      "inferred when left out")
     comp.add_argument("-k", type=int, default=5, help="items per slot")
-    comp.add_argument("--json", action="store_true", help='one JSON document {"outfit": [...], "by_slot": {...}}')
+    add_filter_flags(comp)
+    comp.add_argument("--json", action="store_true",
+                      help='one JSON document: {"outfit": [...], "by_slot": {...}}, or {"results": [...]} with '
+                           "--queries")
     comp.set_defaults(func=_complete)
 
 
@@ -95,22 +102,42 @@ def _eval(args: argparse.Namespace) -> int:
 
 
 def _complete(args: argparse.Namespace) -> int:
-    outfit = _complete_query(args)
-    if args.json:
-        emit_json(outfit.to_dict())
-    else:
-        print(f"complete the look for a {outfit.query_category}:")
-        rows = [{"slot": r.slot, "product_id": r.product.product_id, "score": f"{r.score:.3f}",
-                 "title": r.product.title} for r in outfit.outfit]
-        print_table(rows, ["slot", "product_id", "score", "title"])
-    return 0
-
-
-def _complete_query(args: argparse.Namespace):
     from ..imageio import load_image
     from ..recommend import Recommender
 
+    if args.k < 1:
+        raise ValueError(f"-k must be at least 1, got {args.k}")
+    filters = filters_from(args)
+    queries = read_queries(args.queries) if args.queries else \
+        [{"product_id": args.id, "category": args.category}] if args.id else \
+        [{"image": str(args.image), "category": args.category, "attributes": {}}]
     rec = Recommender.open(args.settings.with_(index_dir=args.index))
-    if args.id:
-        return rec.complete_the_look(product_id=args.id, k=args.k)
-    return rec.complete_the_look(image=load_image(args.image), category=args.category, k=args.k)
+    results = []
+    for q in queries:
+        if "product_id" in q:
+            query = rec.product_query(q["product_id"], q.get("category"))
+        else:
+            query = rec.image_query(load_image(q["image"]), q.get("category"), q.get("attributes"))
+        outfit = rec.complete_for(query, args.k, filters)
+        results.append({"query": q.get("product_id") or q["image"], **outfit.to_dict()})
+    if args.json:
+        if args.queries:
+            emit_json({"results": results, **({"filters": filters.to_dict()} if not filters.empty else {})})
+        else:
+            doc = dict(results[0])
+            doc.pop("query")
+            emit_json(doc)
+        return 0
+    if not rec.has_compat_model:
+        print("note: this index has no compatibility model; complete the look shows visual look-alikes "
+              "(rebuild the index with the shipped models/compat)", file=sys.stderr)
+    for r in results:
+        wearer = (r.get("wearer") or {}).get("gender")
+        print(f"complete the look for {r['query']} ({r['query_category']}"
+              + (f", for {wearer.lower()}" if wearer else "") + "):")
+        rows = [{"slot": x.get("slot"), "product_id": x["product_id"], "score": f"{x['score']:.3f}",
+                 "why": " · ".join(x.get("reasons", [])), "title": x["title"]} for x in r["outfit"]]
+        print_table(rows, ["slot", "product_id", "score", "why", "title"])
+        for note in r.get("notes", []):
+            print(f"  note: {note}")
+    return 0

@@ -1,4 +1,5 @@
-"""``similar``: similar products for product ids or images (one query, or many from a CSV, models loaded once)."""
+"""``similar``: similar products for product ids or images (one query, or many from a CSV, models loaded once),
+for the query's wearer and the shopper's filters."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from .output import emit_json, print_table
+from .queries import add_filter_flags, filters_from, read_queries
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -15,31 +17,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     q = sim.add_mutually_exclusive_group(required=True)
     q.add_argument("--id", help="a catalog product id")
     q.add_argument("--image", type=Path, help="a query image")
-    q.add_argument("--queries", type=Path, help="CSV with a product_id or image column (many queries)")
+    q.add_argument("--queries", type=Path,
+                   help="CSV with a product_id or image column (many queries); optional category and attribute "
+                        "columns (gender, usage...) say what is known of an image")
     sim.add_argument("--category", default=None, help="restrict to this category (default: the query's)")
     sim.add_argument("-k", type=int, default=10, help="results per query")
     sim.add_argument("--category-model", type=Path, default=None,
-                     help="shopper-photo category model for image queries (default: FASHION_CATEGORY_MODEL; "
-                          "none: the nearest products vote)")
+                     help="shopper-photo category model for image queries (default: FASHION_CATEGORY_MODEL, else "
+                          "the shipped models/category; none: the nearest products vote)")
+    add_filter_flags(sim)
     sim.add_argument("--json", action="store_true", help="one JSON document on stdout")
     sim.set_defaults(func=_similar)
-
-
-def _read_queries(path: Path) -> list[dict]:
-    import pandas as pd
-
-    if not path.exists():
-        raise FileNotFoundError(f"queries file {path} does not exist")
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    cols = {c.strip().lower(): c for c in frame.columns}
-    if "product_id" not in cols and "image" not in cols:
-        raise ValueError(f"queries file {path} needs a product_id or image column (found {', '.join(frame.columns)})")
-    out = []
-    for row in frame.to_dict("records"):
-        pid = str(row.get(cols.get("product_id", ""), "")).strip()
-        img = str(row.get(cols.get("image", ""), "")).strip()
-        out.append({"product_id": pid} if pid else {"image": str((path.parent / img) if img else "")})
-    return out
 
 
 def _similar(args: argparse.Namespace) -> int:
@@ -48,25 +36,32 @@ def _similar(args: argparse.Namespace) -> int:
 
     if args.k <= 0:
         raise ValueError(f"-k must be positive, got {args.k}")
+    filters = filters_from(args)
+    if args.queries:
+        queries = read_queries(args.queries)
+    else:
+        queries = [{"product_id": args.id}] if args.id else [{"image": str(args.image), "attributes": {}}]
     cfg = args.settings.with_(index_dir=args.index, category_model=args.category_model)
     rec = Recommender.open(cfg)
-    if args.queries:
-        queries = _read_queries(args.queries)
-    else:
-        queries = [{"product_id": args.id}] if args.id else [{"image": str(args.image)}]
     results = []
     for q in queries:
+        category = args.category or q.get("category")
         if "product_id" in q:
-            items = rec.similar_items(product_id=q["product_id"], category=args.category, k=args.k)
-            query = q["product_id"]
+            query = rec.product_query(q["product_id"], category)
         else:
-            items = rec.similar_items(image=load_image(q["image"]), category=args.category, k=args.k)
-            query = q["image"]
-        results.append({"query": query, "items": [r.to_dict() for r in items]})
+            query = rec.image_query(load_image(q["image"]), category, q.get("attributes"))
+        wearer = rec.wearer_for(query, filters)
+        items = rec.similar_for(query, args.k, filters)
+        doc = {"query": q.get("product_id") or q["image"], "category": query.category,
+               "items": [r.to_dict() for r in items]}
+        if wearer.known:
+            doc["wearer"] = wearer.to_dict()
+        results.append(doc)
     if args.json:
-        emit_json({"results": results})
+        emit_json({"results": results, **({"filters": filters.to_dict()} if not filters.empty else {})})
     else:
         for r in results:
-            print(f"similar to {r['query']}:")
-            print_table(r["items"], ["product_id", "category", "score", "title"])
+            print(f"similar to {r['query']} ({r['category']}):")
+            print_table([{**x, "why": " · ".join(x.get("reasons", []))} for x in r["items"]],
+                        ["product_id", "category", "score", "why", "title"])
     return 0

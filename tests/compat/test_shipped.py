@@ -1,0 +1,113 @@
+"""The shipped models: registered, present with weights, config and card, inside the size budget; rebuilt in
+dependency order; the compatibility model scored only on held-out outfits."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from fashion_core import shipped
+from fashion_core.cli import main
+from fashion_core.config import PROJECT_ROOT, Settings
+
+MINE = ("garment-parser", "category", "compat")
+
+
+def test_every_shipped_model_is_committed_with_weights_config_and_card():
+    settings = Settings.resolve(env={})
+    total = 0
+    for name in MINE:
+        m = shipped.registry()[name]
+        folder = m.path(settings)
+        assert (folder / "config.json").is_file(), f"{folder} is not shipped"
+        for rel in m.weights:
+            assert (folder / rel).is_file(), f"{name} lacks its weights {rel}"
+        card = (folder / "MODEL_CARD.md").read_text()
+        for words in ("Licence", f"fashion-core models rebuild {name}", "Held-out scores", "Split:", "Date:"):
+            assert words in card, f"{name}'s card does not say {words!r}"
+        assert json.loads((folder / "card.json").read_text())["weights_hash"] == shipped.weights_hash(m, folder)
+        total += sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+    assert total <= 8 * 2**20, f"the three shipped models take {total / 2**20:.1f} MB (budget 8 MB)"
+    assert shipped.total_bytes(settings) <= shipped.SIZE_BUDGET_MB * 2**20
+
+
+def test_shipped_models_are_the_defaults():
+    settings = Settings.resolve(env={})
+    assert settings.compat_model == PROJECT_ROOT / "models" / "compat"
+    assert settings.category_model == PROJECT_ROOT / "models" / "category"
+    assert settings.garment_parser == PROJECT_ROOT / "models" / "garment-parser"
+    rows = {r["name"]: r for r in shipped.describe(settings)}
+    assert all(rows[n]["present"] and rows[n]["loaded"] == "yes" for n in MINE)
+    off = {r["name"]: r for r in shipped.describe(settings.with_(compat_model="none"))}
+    assert off["compat"]["loaded"] == "no (turned off)"
+
+
+def test_a_new_encoder_rebuilds_everything_that_reads_its_features(monkeypatch):
+    reg = dict(shipped.REGISTRY)
+    monkeypatch.setattr(shipped, "REGISTRY", reg)
+    shipped.register_shipped(shipped.ShippedModel("fashion-encoder", "fashion-encoder", "encoder", (), ("w.npz",),
+                                                  lambda out, s, p: shipped.RebuildResult([]), "encoder"))
+    order = [m.name for m in shipped.rebuild_order(["fashion-encoder"])]
+    assert order[0] == "fashion-encoder" and set(order[1:]) == set(MINE)
+    assert [m.name for m in shipped.rebuild_order(["compat"])] == ["compat"]
+    shipped.register_shipped(shipped.ShippedModel("a", "a", "", ("b",), (), lambda *x: None))
+    shipped.register_shipped(shipped.ShippedModel("b", "b", "", ("a",), (), lambda *x: None))
+    with pytest.raises(ValueError, match="circle"):
+        shipped.rebuild_order(["a"])
+    with pytest.raises(ValueError, match="unknown shipped model"):
+        shipped.rebuild_order(["nope"])
+
+
+def test_models_list_and_rebuild_cli(capsys, tmp_path, monkeypatch):
+    assert main(["models", "list", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert {m["name"] for m in doc["models"]} >= set(MINE) and doc["total_bytes"] > 0
+    assert all(len(f["sha256"]) == 16 for m in doc["models"] for f in m["files"].values())
+    assert main(["models", "rebuild", "--dry-run", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["order"]
+    empty = tmp_path / "no-shared"
+    empty.mkdir()
+    monkeypatch.setenv("FASHION_SHARED_DATA", str(empty))
+    assert main(["models", "rebuild", "compat"]) == 2
+    err = capsys.readouterr().err
+    assert "shared data" in err and "Traceback" not in err
+
+
+def test_the_shipped_compatibility_model_on_held_out_titles(shared_data):
+    """polyvore-text's test split (sha1 of the set id: outfits the model never trained on, nor its title
+    encoder), scored by the Polyvore FITB protocol: well above untrained title features."""
+    from fashion_core.compat.data import load_outfits
+    from fashion_core.compat.model import load_model
+    from fashion_core.compat.run import evaluate_model
+
+    model = load_model(PROJECT_ROOT / "models" / "compat")
+    assert model.cfg.fusion == "sum" and model.cfg.mode == "image+text"
+    trained_on = {d["name"]: d for d in model.cfg.training["data"]}
+    assert set(trained_on) == {"polyvore-text", "ccp", "demo"}
+    data = load_outfits(shared_data / "polyvore-text" / "outfits_valid.json")
+    assert "0-1 test" in trained_on["polyvore-text"]["split_rule"]  # trained on the 3-9 buckets only
+    scores = evaluate_model(model, data, "test", cache_dir=None)
+    assert scores["trained"].fitb >= scores["untrained"].fitb + 0.04, scores
+    assert scores["trained"].fitb >= 0.40 and scores["trained"].n_questions > 500
+
+
+def test_set_up_trains_nothing():
+    text = (PROJECT_ROOT / "scripts" / "setup.sh").read_text() + (PROJECT_ROOT / "scripts" / "run.sh").read_text()
+    assert "parser-train" not in text and "compat train" not in text
+    bootstrap = (PROJECT_ROOT / "fashion_core" / "bootstrap.py").read_text()
+    assert "train_on" not in bootstrap and "train_parser" not in bootstrap
+
+
+def test_fresh_checkout_has_the_shipped_models_tracked():
+    if not (PROJECT_ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    out = subprocess.run(["git", "ls-files", "models"], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        pytest.skip(f"git ls-files failed: {out.stderr.strip()}")
+    tracked = set(out.stdout.split())
+    for name in MINE:
+        assert f"models/{name}/config.json" in tracked, f"models/{name} is not committed"
+    assert not any(Path(t).parts[1].startswith(".staging") for t in tracked if len(Path(t).parts) > 1)

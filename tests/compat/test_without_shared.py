@@ -1,0 +1,93 @@
+"""A machine without ``../shared``: the shipped models answer. The app's path (set-up's index build,
+``Recommender.open`` → ``shop_the_look`` → ``answer``) and the CLI run with ``FASHION_SHARED_DATA`` pointing to an
+empty folder, on the small demo world (generated, no real data)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from fashion_core.config import PROJECT_ROOT, Settings
+
+
+@pytest.fixture(scope="module")
+def no_shared(tmp_path_factory):
+    empty = tmp_path_factory.mktemp("no-shared")
+    return empty
+
+
+@pytest.fixture(scope="module")
+def served(demo_world, no_shared, tmp_path_factory):
+    """Settings as a fresh machine resolves them (no FASHION_* but the empty shared folder), and the demo index
+    that set-up builds with them."""
+    from fashion_core.bootstrap import ensure_index
+
+    env = {"FASHION_SHARED_DATA": str(no_shared), "FASHION_DATA_DIR": str(tmp_path_factory.mktemp("data"))}
+    settings = Settings.resolve(env=env)
+    index = settings.data_dir / "indexes" / "demo"
+    ensure_index(demo_world / "catalog.csv", index, settings, progress=False)
+    return settings.with_(index_dir=index), env
+
+
+def test_set_up_builds_with_the_shipped_model_and_rebuilds_a_stale_index(served, demo_world):
+    from fashion_core.bootstrap import ensure_index, stale_reason
+    from fashion_core.index import load_index
+
+    settings, _ = served
+    assert settings.compat_model == PROJECT_ROOT / "models" / "compat"
+    manifest = load_index(settings.index_dir).manifest
+    assert manifest.compat is not None and manifest.compat.source_model == "compat"
+    assert stale_reason(settings.index_dir, settings, demo_world / "catalog.csv") is None
+    plain = settings.with_(compat_model="none")
+    assert "compatibility model" in stale_reason(settings.index_dir, plain)
+    ensure_index(demo_world / "catalog.csv", settings.index_dir, plain, progress=False)  # rebuilt, not refused
+    assert load_index(settings.index_dir).manifest.compat is None
+    ensure_index(demo_world / "catalog.csv", settings.index_dir, settings, progress=False)
+    assert load_index(settings.index_dir).manifest.compat is not None
+
+
+def test_the_app_path_answers_with_the_shipped_models(served, demo_world):
+    from fashion_core.imageio import load_image
+    from fashion_core.recommend import Recommender
+
+    settings, _ = served
+    rec = Recommender.open(settings)
+    assert rec.has_compat_model and rec.category_model is not None
+    assert rec.detector.parser is not None  # the shipped garment parser, not the rule regions
+    photo = sorted((demo_world / "looks" / "images").glob("*.jpg"))[0]
+    look = rec.shop_the_look(load_image(photo))
+    assert look.detections
+    answer = rec.answer(look, 0)
+    assert answer.outfit.trained and answer.outfit.outfit
+    assert all(r.reasons and r.reasons[-1].startswith("compatibility") for r in answer.outfit.outfit)
+
+
+def test_the_cli_answers_many_queries_without_shared(served, demo_world, tmp_path):
+    settings, env = served
+    from fashion_core.index import load_index
+
+    ids = load_index(settings.index_dir).ids
+    shot = sorted((demo_world / "images").glob("*.jpg"))[0]
+    queries = tmp_path / "q.csv"
+    queries.write_text(f"product_id,image,category,gender\n{ids[0]},,,\n,{shot},top,Women\n")
+    run_env = {**os.environ, **env}
+    out = subprocess.run([sys.executable, "-m", "fashion_core", "complete", "--index", str(settings.index_dir),
+                          "--queries", str(queries), "-k", "2", "--refine", "black", "--json"],
+                         cwd=PROJECT_ROOT, env=run_env, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert [r["query"] for r in doc["results"]] == [ids[0], str(shot)]
+    assert all({"outfit", "by_slot", "query_category"} <= set(r) for r in doc["results"])
+    assert doc["results"][1]["wearer"]["gender"] == "Women" and doc["filters"] == {"refine": "black"}
+    one = subprocess.run([sys.executable, "-m", "fashion_core", "complete", "--index", str(settings.index_dir),
+                          "--id", ids[0], "--json"], cwd=PROJECT_ROOT, env=run_env, capture_output=True, text=True,
+                         timeout=600)
+    assert one.returncode == 0 and set(json.loads(one.stdout)) >= {"outfit", "by_slot"}  # one query: today's shape
+    bad = subprocess.run([sys.executable, "-m", "fashion_core", "complete", "--index", str(settings.index_dir),
+                          "--id", ids[0], "--gender", "aliens"], cwd=PROJECT_ROOT, env=run_env, capture_output=True,
+                         text=True, timeout=600)
+    assert bad.returncode == 2 and "--gender" in bad.stderr and "Traceback" not in bad.stderr
