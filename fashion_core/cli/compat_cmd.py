@@ -24,13 +24,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="Polyvore Outfits folder (or the demo), Maryland Polyvore JSON, or COCO annotations.json")
     train.add_argument("--out", required=True, type=Path, help="model directory to write")
     train.add_argument("--layout", choices=("polyvore-outfits", "maryland", "worn-together"))
-    train.add_argument("--encoder", default="efficientnet-lite0", help="image encoder for image features")
+    train.add_argument("--encoder", default=None, help="image encoder for image features (default: FASHION_ENCODER, "
+                       "the shipped encoder or efficientnet-lite0)")
     train.add_argument("--mode", choices=("image+text", "image", "text"), help="default: every modality present")
     train.add_argument("--epochs", type=int, default=None)
     train.add_argument("--margin", type=float, default=None)
     train.add_argument("--weight-decay", type=float, default=None)
     train.add_argument("--dim", type=int, default=None, help="embedding dimension (128)")
-    train.add_argument("--semi-hard", action="store_true", help="semi-hard negatives instead of random ones")
+    train.add_argument("--loss", choices=("nce", "margin"), default=None,
+                       help="softmax over same-slot negatives (nce, default) or a margin ranking loss")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--json", action="store_true", help="print the training summary as JSON")
     train.set_defaults(func=_train)
@@ -66,9 +68,10 @@ def _train(args: argparse.Namespace) -> int:
     from ..compat.train import TrainConfig, train_on
 
     overrides = {"epochs": args.epochs, "margin": args.margin, "weight_decay": args.weight_decay, "dim": args.dim,
-                 "mode": args.mode}
-    cfg = TrainConfig(seed=args.seed, semi_hard=args.semi_hard, **{k: v for k, v in overrides.items() if v is not None})
-    result, data, _ = train_on(args.outfits, args.out, cfg, args.encoder, args.layout, progress=not args.json)
+                 "mode": args.mode, "loss": args.loss}
+    cfg = TrainConfig(seed=args.seed, **{k: v for k, v in overrides.items() if v is not None})
+    result, data, _ = train_on(args.outfits, args.out, cfg, args.encoder or args.settings.encoder, args.layout,
+                               progress=not args.json)
     summary = {"model": str(args.out), "model_id": result.model.id, "mode": result.model.cfg.mode,
                "layout": data.layout, "n_train_outfits": len(data.outfits("train")), "best_epoch": result.best_epoch,
                "valid_fitb": round(result.best_valid_fitb, 4), "seconds": round(result.seconds, 1)}

@@ -33,6 +33,9 @@ class ItemProfile:
     price: float | None = None
     sources: dict[str, str] = field(default_factory=dict, compare=False)
     """Where each value came from (``catalog``, ``title``, ``given``, ``inferred``)."""
+    wearer_probs: tuple[float, ...] | None = field(default=None, compare=False)
+    """For an inferred wearer: the probabilities of Men, Women, Boys, Girls (the search prefers items that fit
+    every likely wearer when the photo leaves doubt)."""
 
     @classmethod
     def of(cls, attrs: Mapping[str, str] | None, title: str | None, source: str = "catalog") -> ItemProfile:
@@ -62,6 +65,8 @@ class ItemProfile:
         changes = {k: getattr(other, k) for k in ("gender", "usage", "season", "colour", "price")
                    if getattr(self, k) is None and getattr(other, k) is not None}
         sources = {**{k: v for k, v in other.sources.items() if k in changes}, **self.sources}
+        if "gender" in changes and other.wearer_probs is not None:
+            changes["wearer_probs"] = other.wearer_probs
         return replace(self, **changes, sources=sources)
 
 

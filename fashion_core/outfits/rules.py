@@ -201,6 +201,9 @@ class SoftWeights:
     pair: float = 0.5
     """Weight of the chosen items' learned score with each other (the joint part of the outfit score)."""
     refine: float = 3.0
+    doubt: float = 1.0
+    """Weight of ``log`` (the chance that an item fits the wearer) when the wearer was inferred from a photo with
+    some doubt: a Unisex bag fits a man and a woman alike, a women's bag only a woman."""
     source: str = "default"
 
     def to_dict(self) -> dict:

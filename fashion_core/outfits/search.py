@@ -207,6 +207,9 @@ class OutfitSearch:
         unary = self.weights.learned * z
         if use_rules:
             unary = unary + self._soft(qcodes, rows)
+            doubt = self._doubt(query)
+            if doubt is not None:
+                unary = unary + self.weights.doubt * doubt[self.profile.gender[rows]]
         refined = False
         if refine is not None:
             r = refine[rows]
@@ -217,11 +220,25 @@ class OutfitSearch:
         idx = np.flatnonzero(ok)
         if len(idx) == 0:
             return None
-        top = idx[np.argsort(-unary[idx], kind="stable")][: POOL * 3]
+        if len(idx) > POOL * 4:  # the best POOL * 2 without sorting the whole slot
+            cut = -np.partition(-unary[idx], POOL * 2)[POOL * 2]
+            idx = idx[unary[idx] >= cut]
+        top = idx[np.lexsort((idx, -unary[idx]))][: POOL * 2]
         keep = self._diverse(rows[top], POOL)
         top = top[keep]
         emb = self._emb(slot, rows[top])
         return _Pool(rows[top], unary[top].astype(np.float32), sims[top], emb, mu, sd, refined)
+
+    def _doubt(self, query: SearchQuery) -> np.ndarray | None:
+        """log(chance that an item of each gender code fits the wearer) for a wearer inferred from the query's
+        photo (index −1, unknown gender: 0); None when the wearer is known."""
+        probs = query.profile.wearer_probs
+        if probs is None or (query.wearer.known and query.wearer.source != "inferred") \
+                or query.profile.sources.get("gender") != "inferred":
+            return None
+        p = np.asarray(probs, dtype=np.float64)
+        fit = [sum(p[rules.WEARERS.index(w)] for w in rules.FITS[g]) for g in rules.GENDERS]
+        return np.log(np.clip(np.array(fit + [1.0]), 0.05, 1.0)).astype(np.float32)
 
     def _soft(self, qcodes: tuple[int, int, int], rows: np.ndarray) -> np.ndarray:
         w, p = self.weights, self.profile
@@ -246,16 +263,17 @@ class OutfitSearch:
         f = np.empty_like(feats)
         f[order] = feats
         f /= np.maximum(np.linalg.norm(f, axis=1, keepdims=True), 1e-12)
+        near = (f @ f.T) >= NEAR_IDENTICAL
         keep: list[int] = []
         titles: set[str] = set()
+        blocked = np.zeros(len(rows), dtype=bool)
         for i, r in enumerate(rows.tolist()):
             t = self.profile.title_key[r]
-            if t in titles:
-                continue
-            if keep and float((f[keep] @ f[i]).max()) >= NEAR_IDENTICAL:
+            if t in titles or blocked[i]:
                 continue
             keep.append(i)
             titles.add(t)
+            blocked |= near[i]
             if len(keep) >= limit:
                 break
         return np.asarray(keep, dtype=np.int64)

@@ -79,11 +79,13 @@ class WearerModel:
             w = self.wearer_probs(probs["gender"])[0]
             if category in taxonomy.CATEGORIES:
                 w = w * np.array([rules.category_fits(category, x) for x in rules.WEARERS])
+            w = w / max(float(w.sum()), 1e-12)
             values["gender"] = rules.WEARERS[int(w.argmax())]
+            values["wearer_probs"] = tuple(round(float(x), 4) for x in w)
         for name in ("usage", "season"):
             if name in probs:
                 values[name] = self.heads[name].classes[int(probs[name][0].argmax())]
-        sources = {k: "inferred" for k in values}
+        sources = {k: "inferred" for k in values if k != "wearer_probs"}
         return ItemProfile(**values, sources=sources)
 
     def wearer(self, visual: np.ndarray, categories: Sequence[str | None]) -> Wearer:

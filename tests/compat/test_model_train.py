@@ -18,7 +18,7 @@ from .synthetic import synthetic_outfits
 @pytest.fixture(scope="module")
 def trained():
     data, feats = synthetic_outfits()
-    result = train_model(data, feats, TrainConfig(epochs=12, patience=4, hidden=64, dim=16, seed=3),
+    result = train_model(data, feats, TrainConfig(epochs=12, patience=4, hidden=64, dim=16, seed=3, bank=32),
                          image_encoder={"name": "synthetic", "weights_id": "none", "dim": 32})
     return data, feats, result
 
@@ -53,7 +53,7 @@ def test_save_reload_gives_identical_scores(trained, tmp_path):
 
 def test_training_is_seeded():
     data, feats = synthetic_outfits(n_outfits=120)
-    cfg = TrainConfig(epochs=2, hidden=32, dim=8, heads=2, seed=5)
+    cfg = TrainConfig(epochs=2, hidden=32, dim=8, heads=2, seed=5, bank=32)
     first = train_model(data, feats, cfg).model
     a = first.embed_features(image=feats.image)
     b = train_model(data, feats, cfg).model.embed_features(image=feats.image)
