@@ -50,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=",".join(SOURCES), help="comma-separated sources")
     parser.add_argument("--retrain-joint", action="store_true", help="train the joint model here")
+    parser.add_argument("--wait", type=float, default=0, help="seconds to wait for models/compat (a rebuild "
+                        "running beside)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     names = [c.strip() for c in args.only.split(",") if c.strip()]
@@ -60,28 +62,38 @@ def main(argv: list[str] | None = None) -> int:
     datas = load_sources(settings)
     figures: dict[str, dict] = {}
     t0 = time.perf_counter()
+    alone = {}
+    for name in names:  # each source alone first (the shipped joint model is read afterwards)
+        result, d, feats = train_joint(settings, (name,), datas=datas)
+        alone[name] = (source_scores(result.model, d[name], feats[name]), round(result.seconds, 1), feats[name])
     if args.retrain_joint:
         joint_result, _, joint_feats = train_joint(settings, datas=datas)
         joint, joint_seconds = joint_result.model, round(joint_result.seconds, 1)
     else:
         from fashion_core.compat.model import load_model
 
-        if settings.compat_model is None:
-            sys.exit("no shipped compatibility model; run `fashion-core models rebuild compat` or --retrain-joint")
-        joint, joint_seconds, joint_feats = load_model(settings.compat_model), None, None
+        shipped = settings.models_dir / "compat"
+        deadline = time.time() + args.wait
+        while not (shipped / "config.json").exists() and time.time() < deadline:  # a rebuild may be running
+            logging.warning("waiting for %s", shipped)
+            time.sleep(30)
+        if not (shipped / "config.json").exists():
+            sys.exit(f"no shipped compatibility model at {shipped}; run `fashion-core models rebuild compat` or "
+                     "pass --retrain-joint")
+        joint, joint_seconds, joint_feats = load_model(shipped), None, None
     for name in names:
-        result, d, feats = train_joint(settings, (name,), datas=datas)
-        alone = source_scores(result.model, d[name], feats[name])
+        d = datas[name]
+        scores, seconds, feats = alone[name]
         if joint_feats is None:
             from fashion_core.compat.run import model_features
 
-            jf = model_features(joint, d[name], "test", settings.cache_dir / "compat-features")
+            jf = model_features(joint, d, "test", settings.cache_dir / "compat-features")
         else:
             jf = joint_feats[name]
-        figures[name] = {"split_rule": d[name].split_rule, "n_train_outfits": len(d[name].outfits("train")),
-                         "n_test_outfits": len(d[name].outfits("test")), **baselines(d[name], feats[name]),
-                         "alone": alone, "alone_train_seconds": round(result.seconds, 1),
-                         "joint": source_scores(joint, d[name], jf), "today": TODAY[name], "target": TARGETS[name]}
+        figures[name] = {"split_rule": d.split_rule, "n_train_outfits": len(d.outfits("train")),
+                         "n_test_outfits": len(d.outfits("test")), **baselines(d, feats),
+                         "alone": scores, "alone_train_seconds": seconds,
+                         "joint": source_scores(joint, d, jf), "today": TODAY[name], "target": TARGETS[name]}
     print_table(figures)
     command = ".venv/bin/python benchmarks/bench_compat.py" + (f" --only {args.only}" if names != list(SOURCES) else "") \
         + (" --retrain-joint" if args.retrain_joint else "")

@@ -51,12 +51,12 @@ class TrainConfig:
     loss: str = "nce"
     tau: float = 0.1
     margin: float = 0.1
-    bank: int = 128
+    bank: int = 32
     """Negatives per (source, slot) drawn for each step."""
     lr: float = 1e-3
     weight_decay: float = 5e-2
-    epochs: int = 30
-    patience: int = 6
+    epochs: int = 25
+    patience: int = 5
     batch_outfits: int = 64
     modality_dropout: float = 0.3
     """Share of two-modality rows trained with one modality dropped (half each)."""

@@ -88,16 +88,18 @@ class WearerModel:
         sources = {k: "inferred" for k in values if k != "wearer_probs"}
         return ItemProfile(**values, sources=sources)
 
-    def wearer(self, visual: np.ndarray, categories: Sequence[str | None]) -> Wearer:
+    def wearer(self, visual: np.ndarray, categories: Sequence[str | None], category_rule: bool = True) -> Wearer:
         """The one wearer of a look from all of its garments (visual rows with their categories): the wearer
-        with the highest summed log probability; its confidence is that wearer's normalised probability."""
+        with the highest summed log probability; its confidence is that wearer's normalised probability.
+        ``category_rule``: wearers who do not wear one of the look's categories are out (benchmarks turn it off
+        to measure the photos' evidence alone)."""
         if "gender" not in self.heads or len(categories) == 0:
             return Wearer(None, "unknown", 0.0)
         w = self.wearer_probs(self.probs(visual, categories)["gender"])
         logp = np.log(np.clip(w, 1e-6, 1.0)).sum(axis=0)
         wears = np.array([all(rules.category_fits(c, x) for c in categories if c in taxonomy.CATEGORIES)
                           for x in rules.WEARERS])
-        if wears.any():  # the look's own garments are items of the outfit: a skirt is not a man's look
+        if category_rule and wears.any():  # the look's own garments are items of its outfit: no man's skirt
             logp = np.where(wears, logp, -np.inf)
         p = np.exp(logp - logp.max())
         p /= p.sum()

@@ -91,3 +91,21 @@ def test_the_cli_answers_many_queries_without_shared(served, demo_world, tmp_pat
                           "--id", ids[0], "--gender", "aliens"], cwd=PROJECT_ROOT, env=run_env, capture_output=True,
                          text=True, timeout=600)
     assert bad.returncode == 2 and "--gender" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_similar_takes_the_same_filters(served, capsys):
+    from fashion_core.cli import main
+    from fashion_core.index import load_index
+
+    settings, _ = served
+    index = load_index(settings.index_dir)
+    black = next(p for p in index.products if p.attributes.get("colour") == "black" and p.category != "belt")
+    args = ["similar", "--index", str(settings.index_dir), "--id", black.product_id, "-k", "4", "--json"]
+    assert main(args + ["--refine", "black"]) == 0
+    items = json.loads(capsys.readouterr().out)["results"][0]["items"]
+    same = [p for p in index.products if p.category == black.category and p.attributes.get("colour") == "black"]
+    assert items and all(i["category"] == black.category for i in items)
+    assert sum("black" in i["title"].lower() for i in items) == min(len(items), len(same) - 1)
+    assert all("matches 'black'" in i["reasons"] for i in items if "black" in i["title"].lower())
+    assert main(args + ["--slots", "cape"]) == 2
+    assert "unknown slot" in capsys.readouterr().err

@@ -34,12 +34,13 @@ def _catalog(rows: list[dict], seed: int = 0):
     return products, emb, feats
 
 
-def _search(products, emb, feats, weights=SoftWeights()) -> OutfitSearch:
+def _search(products, emb, feats, weights: SoftWeights | None = None) -> OutfitSearch:
     slots = {}
     for s in sorted({p.slot for p in products}):
         rows = np.array([i for i, p in enumerate(products) if p.slot == s], dtype=np.int64)
         slots[s] = SlotSpace(s, rows, emb[rows])
-    return OutfitSearch(slots, emb, products, feats, CatalogProfile.of_products(products), weights, True, "goes")
+    return OutfitSearch(slots, emb, products, feats, CatalogProfile.of_products(products), weights or SoftWeights(),
+                        True, "goes")
 
 
 def _mixed_catalog(n: int = 6):
