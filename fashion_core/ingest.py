@@ -165,7 +165,7 @@ def assemble(writer: IndexWriter, catalog: Catalog, catalog_path: Path, enc, pro
     if compat_model is not None:
         from .compat.retrieval import build_slot_indexes
 
-        manifest.compat = build_slot_indexes(writer, Path(compat_model), products, features)
+        manifest.compat = build_slot_indexes(writer, Path(compat_model), products, features, manifest.encoder)
     from .outfits.wearer import build_wearer
 
     manifest.wearer = build_wearer(writer, descriptor.visual(parts), products)

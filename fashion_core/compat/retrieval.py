@@ -29,13 +29,22 @@ log = logging.getLogger(__name__)
 
 
 def build_slot_indexes(writer, compat_model: str | Path, products: Sequence[Product],
-                       features: np.ndarray) -> CompatInfo:
+                       features: np.ndarray, encoder=None) -> CompatInfo:
     """Embed ``products`` (rows of ``features``) with the model and write the per-slot indexes through the index
-    ``writer`` (:class:`fashion_core.index.IndexWriter`); returns the manifest's ``compat`` section."""
+    ``writer`` (:class:`fashion_core.index.IndexWriter`); returns the manifest's ``compat`` section. ``encoder``
+    (the index's :class:`~fashion_core.index.EncoderInfo`): a model that reads another encoder's features is
+    refused."""
     compat_model = Path(compat_model)
     if len(products) != len(features):
         raise ValueError(f"{len(products)} products but {len(features)} feature rows; they must be row-aligned")
     model = load_model(compat_model)
+    want = model.cfg.image_encoder or {}
+    if encoder is not None and model.cfg.uses_image and \
+            (want.get("name"), want.get("weights_id")) != (encoder.name, encoder.weights_id):
+        raise ValueError(f"the compatibility model {compat_model} reads {want.get('name')} features "
+                         f"({want.get('weights_id')}) but this index is built with {encoder.name} "
+                         f"({encoder.weights_id}); rebuild the model for this encoder (`fashion-core models rebuild "
+                         "compat` reads the settings' encoder) or build with --compat-model none")
     emb = model.embed(image=np.asarray(features, dtype=np.float32) if model.cfg.uses_image else None,
                       titles=[p.title for p in products] if model.cfg.uses_text else None)
     slots = {slot: (AnnIndex.build(emb[rows]), np.asarray(rows, dtype=np.int64))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -111,3 +113,16 @@ def test_slot_rules_on_the_demo_catalog(request):
             assert {"bottom", "shoes"} <= slots and ({"bag", "accessory"} & slots)
         if category == "dress":
             assert "bottom" not in slots
+
+
+def test_a_model_of_another_encoder_is_refused_at_build_with_what_to_do(fpi_index, tmp_path):
+    _, products, feats, _ = fpi_index
+    csv = products[0].image.parent.parent / "products.csv"
+    model_dir = Path(tmp_path / "other")
+    cfg = CompatConfig(mode="image", image_dim=32, hidden=8, dim=4, fusion="sum",
+                       image_encoder={"name": "synthetic", "weights_id": "OTHER", "dim": 32},
+                       training={"model_id": "x"})
+    CompatModel(CompatNet(cfg), cfg).save(model_dir)
+    with pytest.raises(ValueError, match="models rebuild compat"):
+        index_from_parts(tmp_path / "idx", Catalog(products, csv.parent), csv, EncoderInfo(**ENCODER),
+                         {"head": feats}, compat_model=model_dir)
