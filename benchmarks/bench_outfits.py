@@ -251,6 +251,37 @@ def latency(rec, queries, qparts, k: int, runs: int) -> dict:
             "no_filters_p50_ms": round(float(np.percentile(plain, 50)), 2)}
 
 
+def full_catalog_latency(settings: Settings, catalog, encoder, k: int, runs: int) -> dict:
+    """complete-the-look latency on the whole fpi catalog (10,041 products): an index built from *synthetic*
+    image features (random unit vectors: the search's cost depends on slot sizes, not on the pixels), with the
+    shipped compatibility model, the real titles and attributes; queries are catalog products."""
+    from fashion_core.index import EncoderInfo, current_version
+    from fashion_core.ingest import index_from_parts
+    from fashion_core.recommend import Recommender
+
+    path = cache_dir(settings) / f"index-full-synthetic-{encoder.weights_id}"
+    if current_version(path) is None:
+        rng = np.random.default_rng(0)
+        head = rng.standard_normal((len(catalog.products), int(encoder.dim))).astype(np.float32)
+        head /= np.linalg.norm(head, axis=1, keepdims=True)
+        index_from_parts(path, Catalog(catalog.products, FPI_CSV.parent), FPI_CSV,
+                         EncoderInfo(encoder.name, encoder.weights_id, int(encoder.dim)), {"head": head},
+                         attributes=[], compat_model=settings.compat_model, force=True)
+    rec = Recommender(path, settings=settings, encoder=encoder)
+    ids = rec.index.ids[:: max(1, len(rec.index.ids) // 200)]
+    filters = Filters(refine="black", price_max=1e9, slots=tuple(taxonomy.SLOTS))
+    qs = [rec.product_query(i) for i in ids]
+    for q in qs[:10]:
+        rec.complete_for(q, k, filters)
+    times = []
+    for j in range(runs):
+        t0 = time.perf_counter()
+        rec.complete_for(qs[j % len(qs)], k, filters)
+        times.append((time.perf_counter() - t0) * 1000)
+    return {"products": len(rec.index), "runs": runs, "p50_ms": round(float(np.percentile(times, 50)), 2),
+            "p95_ms": round(float(np.percentile(times, 95)), 2)}
+
+
 def street_rows(recs: dict, settings: Settings, n_photos: int, seed: int, k: int) -> dict:
     """ccp photos: each ground-truth garment queried through ``Recommender.answer`` (no attributes)."""
     from fashion_core.imageio import load_image
@@ -313,10 +344,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n-index", type=int, default=500)
     parser.add_argument("--n-queries", type=int, default=300)
     parser.add_argument("--refine-queries", type=int, default=200)
-    parser.add_argument("--ccp-photos", type=int, default=100, help="street photos (0: skip)")
+    parser.add_argument("--ccp-photos", type=int, default=60, help="street photos (0: skip)")
     parser.add_argument("-k", type=int, default=5, help="alternatives per slot")
     parser.add_argument("--latency-runs", type=int, default=300)
     parser.add_argument("--quick", action="store_true", help="a small smoke run (60 queries, 20 photos)")
+    parser.add_argument("--reference-row", action="store_true",
+                        help="also the row 'no compatibility model + rules' (what the rules do alone)")
+    parser.add_argument("--no-full-latency", dest="full_latency", action="store_false",
+                        help="skip the latency on the whole fpi catalog (synthetic image features)")
     args = parser.parse_args(argv)
     need_shared()
     if args.quick:
@@ -338,9 +373,10 @@ def main(argv: list[str] | None = None) -> int:
     cached = CachedEncoder(encoder)
     recs = {"no compatibility model": Recommender(paths["none"], settings=settings, rules=False, encoder=cached),
             "shipped model": Recommender(paths["compat"], settings=settings, rules=False, encoder=cached),
-            "shipped model + rules": Recommender(paths["compat"], settings=settings, rules=True, encoder=cached),
-            "no compatibility model + rules": Recommender(paths["none"], settings=settings, rules=True,
-                                                          encoder=cached)}
+            "shipped model + rules": Recommender(paths["compat"], settings=settings, rules=True, encoder=cached)}
+    if args.reference_row:
+        recs["no compatibility model + rules"] = Recommender(paths["none"], settings=settings, rules=True,
+                                                             encoder=cached)
     t0 = time.perf_counter()
     fpi = fpi_rows(recs, queries, qparts, args.k)
     served = recs["shipped model + rules"]
@@ -348,9 +384,13 @@ def main(argv: list[str] | None = None) -> int:
               for row in ("shipped model", "shipped model + rules")}
     lat = latency(served, queries, qparts, args.k, args.latency_runs)
     lat_plain = latency(recs["shipped model"], queries, qparts, args.k, min(args.latency_runs, 100))
+    full = full_catalog_latency(settings, catalog, encoder, args.k, args.latency_runs) if args.full_latency else {}
     street = street_rows(recs, settings, args.ccp_photos, args.seed, args.k) if args.ccp_photos else {}
     wearer = served.wearer_model
     print_tables(fpi, refine, lat, lat_plain, street, args)
+    if full:
+        print(f"complete the look on the whole fpi catalog ({full['products']} products, synthetic image features, "
+              f"filters on), {full['runs']} runs: p50 {full['p50_ms']:.1f} ms, p95 {full['p95_ms']:.1f} ms")
     command = f".venv/bin/python benchmarks/bench_outfits.py --seed {args.seed} --n-index {args.n_index} " \
               f"--n-queries {args.n_queries} --refine-queries {args.refine_queries} --ccp-photos {args.ccp_photos}"
     print(f"split: fpi products drawn with numpy default_rng({args.seed}).permutation: the first {args.n_index} "
@@ -359,7 +399,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{wearer.section() if wearer else 'none'}; run took {time.perf_counter() - t0:.0f} s")
     print(f"reproduce: {command}")
     write_results("bench_outfits", command, {"fpi": fpi, "refine_black": refine, "latency": lat,
-                                              "latency_rules_off": lat_plain, "street": street, "targets": TARGETS,
+                                              "latency_rules_off": lat_plain, "latency_full_catalog": full,
+                                              "street": street, "targets": TARGETS,
                                               "seed": args.seed, "n_index": args.n_index,
                                               "n_queries": args.n_queries,
                                               "compat_model": str(settings.compat_model)})
@@ -377,7 +418,7 @@ def print_tables(fpi: dict, refine: dict, lat: dict, lat_plain: dict, street: di
                         ("inferred", "image queries with NO attributes (wearer inferred from the photo)")):
         print(f"\nfpi: {args.n_index} indexed products, {args.n_queries} product photos as queries — {title}")
         print(f"{'':<32}" + "".join(f"{s:>14}" for s in short))
-        for row in ROWS:
+        for row in [r for r in ROWS if f"{r} | {mode}" in fpi]:
             f = fpi[f"{row} | {mode}"]
             print(f"{row:<32}" + "".join(f"{f[c]:>14}" for c in cols))
     print(f"\nrefine 'black' over {args.refine_queries} queries (attributes known): share of returned shoes that are "
