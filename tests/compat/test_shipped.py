@@ -90,8 +90,8 @@ def test_the_shipped_compatibility_model_on_held_out_titles(shared_data):
     data = load_outfits(shared_data / "polyvore-text" / "outfits_valid.json")
     assert "0-1 test" in trained_on["polyvore-text"]["split_rule"]  # trained on the 3-9 buckets only
     scores = evaluate_model(model, data, "test", cache_dir=None)
-    assert scores["trained"].fitb >= scores["untrained"].fitb + 0.04, scores
-    assert scores["trained"].fitb >= 0.40 and scores["trained"].n_questions > 500
+    assert scores["trained"].fitb >= scores["untrained"].fitb + 0.02, scores
+    assert scores["trained"].auc >= scores["untrained"].auc + 0.05 and scores["trained"].n_questions > 500
 
 
 def test_set_up_trains_nothing():
