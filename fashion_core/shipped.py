@@ -281,8 +281,8 @@ def model_card(m: ShippedModel, card: dict) -> str:
     lines = [f"# {m.name}", "", m.role, "", "## Data and licences", ""]
     for key in card["data"]:
         src = DATA_SOURCES.get(key, {"name": key, "path": "?", "licence": "unknown", "what": ""})
-        lines.append(f"- **{key}** — {src['name']} (`../shared/data/{src['path']}`): {src['what']}. "
-                     f"Licence: {src['licence']}.")
+        where = src["path"] if src["path"].startswith("(") else f"`../shared/data/{src['path']}`"
+        lines.append(f"- **{key}** — {src['name']} ({where}): {src['what']}. Licence: {src['licence']}.")
     lines += ["", "## How it was trained", "", card["recipe"] or "-", "",
               f"Image encoder whose features it reads: `{card['encoder']}`. Depends on: "
               f"{', '.join(card['depends_on']) or 'nothing'} (rebuilt after them).", "",
