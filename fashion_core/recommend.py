@@ -42,6 +42,12 @@ SIMILAR_FETCH = 8
 """Similar items fetch this many times ``k`` neighbours before the wearer rule and the filters (more when too few
 pass)."""
 
+SAME_PICTURE = 0.98
+"""Raw-feature similarity above which a query image is taken as a catalog product's own picture."""
+
+LIKELY_WEARER = 0.25
+"""An inferred wearer this likely keeps its items in Similar (a photo that could be a man's or a woman's gets both)."""
+
 
 @dataclass(frozen=True)
 class ItemQuery:
@@ -233,9 +239,12 @@ class Recommender:
 
     def image_category(self, parts: dict[str, np.ndarray], image: Image.Image | None = None) -> str:
         """The category of a query image (its encoder ``parts``): the category model's, among the indexed
-        categories, when one is loaded (from the image and its mirror image when ``image`` is given); else the
-        nearest products' vote (:meth:`infer_category`)."""
+        categories, when one is loaded (from the image and its mirror image when ``image`` is given), unless the
+        image is one of the catalog's own pictures; else the nearest products' vote (:meth:`infer_category`)."""
         if self.category_model is not None:
+            rows, sims = exact_search(self.index.features, parts["head"][0], 1)
+            if len(rows[0]) and float(sims[0][0]) >= SAME_PICTURE:  # a catalog picture: its product's category
+                return self.index.products[int(rows[0][0])].category
             views = [parts] if image is None else [parts, extract_parts(self.encoder, [ImageOps.mirror(image)])]
             return self.category_model.predict(views, allowed=list(self.index.categories))[0]
         return self.infer_category(parts["head"][0])
@@ -266,25 +275,21 @@ class Recommender:
             raise ValueError(f"k must be a positive number of results, got {k}")
         filters = filters or Filters()
         profile, wearer = self.query_profile(query), self.wearer_for(query, filters)
-        mask, _ = filter_mask(self.profile, filters)
+        base, _ = filter_mask(self.profile, filters)
+        mask, relaxable, wearers = base, False, frozenset()
         if self.rules and self.profile.genders_known():
+            wearers, relaxable = self.similar_wearers(profile, wearer)
             fit = np.zeros(len(self.index), dtype=bool)
-            for w in (rules.wearers_of(wearer.gender) if wearer.known else rules.wearers_of(profile.gender)):
+            for w in wearers:
                 fit |= self.profile.fit_mask(w)
             mask = fit if mask is None else mask & fit
         refine = self.complement.search.refiner.scores(filters.refine) if filters.refine.strip() else None
-        size = self.manifest.by_category.get(query.category, len(self.index))
-        fetch = k if mask is None and refine is None else min(size, max(k * SIMILAR_FETCH, 50))
-        while True:
-            hits = self.index.search(query.vector, fetch, category=query.category, exclude_rows=query.exclude_rows)
-            if mask is not None:
-                hits = [(r, s) for r, s in hits if mask[r]]
-            if refine is not None and any(refine[r] > 0 for r, _ in hits):
-                hits = sorted([h for h in hits if refine[h[0]] > 0], key=lambda h: (-refine[h[0]], -h[1], h[0]))
-            if len(hits) >= k or fetch >= size:
-                break
-            fetch = min(size, fetch * 4)
-        label = wearer.gender if self.rules and wearer.known else None
+        hits = self._similar_hits(query, k, mask, refine)
+        if relaxable and len(hits) < k:  # a guessed wearer never empties the answer: fill up with the rest
+            seen = {r for r, _ in hits}
+            hits += [h for h in self._similar_hits(query, k, base, refine) if h[0] not in seen][: k - len(hits)]
+            wearers = frozenset()
+        label = next(iter(wearers)) if self.rules and len(wearers) == 1 else None
         out = []
         for r, s in hits[:k]:
             reasons = rule_reasons(self.profile.item(r), profile, label) if self.rules else []
@@ -294,6 +299,34 @@ class Recommender:
             out.append(Recommendation(self.index.products[r], s, f"looks similar ({query.category})",
                                       reasons=tuple(reasons + [f"similarity {s:.2f}"])))
         return out
+
+    def similar_wearers(self, profile: ItemProfile, wearer: Wearer) -> tuple[frozenset[str], bool]:
+        """The wearers Similar keeps items for, and whether that set is a guess: a known wearer (shopper,
+        catalog, title) is a hard rule; one inferred from a photo keeps every likely wearer
+        (probability ≥ ``LIKELY_WEARER``), and a guess may be relaxed rather than leave too few answers."""
+        if wearer.known and wearer.source != "inferred":
+            return rules.wearers_of(wearer.gender), False
+        probs = profile.wearer_probs
+        if profile.gender is not None and profile.sources.get("gender") == "inferred" and probs is not None:
+            likely = {w for w, p in zip(rules.WEARERS, probs) if p >= LIKELY_WEARER} | {profile.gender}
+            return frozenset(likely), True
+        return rules.wearers_of(profile.gender), profile.sources.get("gender") == "inferred"
+
+    def _similar_hits(self, query: ItemQuery, k: int, mask: np.ndarray | None,
+                      refine: np.ndarray | None) -> list[tuple[int, float]]:
+        """Up to ``k`` (row, similarity) of the query's category within ``mask``, refine matches first; fetches
+        more neighbours until enough pass or the category is exhausted."""
+        size = self.manifest.by_category.get(query.category, len(self.index))
+        fetch = k if mask is None and refine is None else min(size, max(k * SIMILAR_FETCH, 50))
+        while True:
+            hits = self.index.search(query.vector, fetch, category=query.category, exclude_rows=query.exclude_rows)
+            if mask is not None:
+                hits = [(r, s) for r, s in hits if mask[r]]
+            if refine is not None and any(refine[r] > 0 for r, _ in hits):
+                hits = sorted([h for h in hits if refine[h[0]] > 0], key=lambda h: (-refine[h[0]], -h[1], h[0]))
+            if len(hits) >= k or fetch >= size:
+                return hits[:k]
+            fetch = min(size, fetch * 4)
 
     def complete_the_look(self, product_id: str | None = None, image: Image.Image | None = None,
                           category: str | None = None, k: int = 5, filters: Filters | None = None) -> Outfit:
