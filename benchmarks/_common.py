@@ -27,9 +27,10 @@ def need_shared() -> None:
 
 def fpi_index(rebuild: bool = False) -> Path:
     """The fpi catalog's index (built once into data/indexes/fpi, with the demo compatibility model if present)."""
+    from fashion_core.index import current_version
     from fashion_core.ingest import build_index
 
-    if rebuild or not (FPI_INDEX / "manifest.json").exists():
+    if rebuild or current_version(FPI_INDEX) is None:
         compat = DATA_DIR / "demo" / "compat-model"
         build_index(FPI_CSV, FPI_INDEX, compat_model=compat if (compat / "config.json").exists() else None)
     return FPI_INDEX

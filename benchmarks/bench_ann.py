@@ -25,10 +25,12 @@ COMMAND = ".venv/bin/python benchmarks/bench_ann.py"
 def vectors(n: int, random: bool, seed: int = 0) -> np.ndarray:
     """``n`` unit vectors: real fpi vectors tiled with noise, or random."""
     rng = np.random.default_rng(seed)
-    src = DATA_DIR / "indexes" / "fpi" / "vectors.npy"
-    if random or not src.exists():
+    from fashion_core.index import current_version, load_index
+
+    src = DATA_DIR / "indexes" / "fpi"
+    if random or current_version(src) is None:
         return normalize(rng.standard_normal((n, 128), dtype=np.float32))
-    base = np.load(src)
+    base = np.asarray(load_index(src).vectors)
     reps = -(-n // len(base))
     x = np.tile(base, (reps, 1))[:n]
     return normalize(x + rng.normal(0, 0.08, x.shape).astype(np.float32))

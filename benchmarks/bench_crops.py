@@ -7,7 +7,6 @@ Run: .venv/bin/python benchmarks/bench_crops.py [--rebuild]   (the crop index ta
 from __future__ import annotations
 
 import argparse
-import json
 import time
 
 import numpy as np
@@ -26,12 +25,12 @@ def main() -> None:
     args = ap.parse_args()
     need_shared()
     from fashion_core.detection.crops import product_crop
-    from fashion_core.index import load_index
+    from fashion_core.index import current_version, load_index, read_manifest
     from fashion_core.ingest import build_index
 
     fpi_index()
     build_s = None
-    if args.rebuild or not (CROP_INDEX / "manifest.json").exists():
+    if args.rebuild or current_version(CROP_INDEX) is None:
         start = time.perf_counter()
         build_index(FPI_CSV, CROP_INDEX, crop_fn=product_crop)
         build_s = round(time.perf_counter() - start, 1)
@@ -42,7 +41,7 @@ def main() -> None:
         at, col, _ = fpi_labels(ids)
         cat = np.array([p.category for p in index.products])
         rows[name] = leave_one_out(np.asarray(index.vectors), cat, at, col)
-        rows[name]["ingest_images_per_s"] = json.loads((path / "manifest.json").read_text()).get("ingest_images_per_s")
+        rows[name]["ingest_images_per_s"] = read_manifest(path).build.get("ingest_images_per_s")
     print(f"{'ingest':36s} {'p@5 type+col':>12s} {'p@10 type+col':>13s} {'p@10 type':>9s} {'images/s':>9s}")
     for name, r in rows.items():
         print(f"{name:36s} {r['p5_type_colour']:12.3f} {r['p10_type_colour']:13.3f} {r['p10_type']:9.3f} "

@@ -59,7 +59,7 @@ def fold_models(folds: int = 5) -> tuple[list, object]:
 
 def fold_parsers(encoder, folds: int = 5) -> list:
     """One garment parser per fold, each fitted on the cells of the other folds' ccp photos (cells read once)."""
-    from fashion_core.detection.parser import fit_parser, mask_dataset, training_cells
+    from fashion_core.detection.parser_training import fit_parser, mask_dataset, training_cells
 
     photos = mask_dataset(CCP_JSON)
     cells = {n: (f, y) for n, f, y in training_cells(encoder, photos)}

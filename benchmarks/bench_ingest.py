@@ -10,7 +10,6 @@ Run: .venv/bin/python benchmarks/bench_ingest.py [--limit N]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import tempfile
 import time
@@ -26,6 +25,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="only the first N fpi products (0: all)")
     args = ap.parse_args()
     need_shared()
+    from fashion_core.index import read_manifest
     from fashion_core.ingest import build_index
 
     DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -33,14 +33,14 @@ def main() -> None:
         if args.limit:  # encoding only (decode + colour + encoder), on the first N products
             from fashion_core.catalog import Catalog, load_catalog
             from fashion_core.encoders import create_encoder
-            from fashion_core.ingest import _encode_shards
+            from fashion_core.ingest import encode_local
 
             full = load_catalog(FPI_CSV)
             part = Catalog(full.products[:args.limit], full.root)
             (Path(tmp) / "shards").mkdir()
             encoder = create_encoder()
             t = time.perf_counter()
-            _encode_shards(part, encoder, Path(tmp) / "shards", True, None)
+            encode_local(part, encoder, Path(tmp) / "shards", True, None)
             secs = time.perf_counter() - t
             figures = {"n_images": args.limit, "encode_seconds": round(secs, 1),
                        "images_per_s": round(args.limit / secs, 1)}
@@ -48,11 +48,11 @@ def main() -> None:
             t = time.perf_counter()
             out = build_index(FPI_CSV, Path(tmp) / "index", progress=True)
             secs = time.perf_counter() - t
-            manifest = json.loads((out / "manifest.json").read_text())
-            figures = {"n_images": manifest["counts"]["products"], "build_seconds": round(secs, 1),
-                       "images_per_s": manifest["ingest_images_per_s"],
-                       "whole_build_images_per_s": round(manifest["counts"]["products"] / secs, 1),
-                       "ann_recall_at_10_sample": manifest["ann"]["recall_at_10_sample"]}
+            manifest = read_manifest(out)
+            figures = {"n_images": manifest.n_products, "build_seconds": round(secs, 1),
+                       "images_per_s": manifest.build.get("ingest_images_per_s"),
+                       "whole_build_images_per_s": round(manifest.n_products / secs, 1),
+                       "ann_recall_at_10_sample": manifest.ann.recall_at_10_sample}
     figures["torch_threads"] = int(os.environ.get("FASHION_TORCH_THREADS", "2"))
     figures["load_average_1min"] = round(os.getloadavg()[0], 2)
     print(f"ingest of fpi: {figures['n_images']} images, {figures['images_per_s']} images/s through decode + colour "

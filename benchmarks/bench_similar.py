@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import time
 
 import numpy as np
@@ -93,7 +92,7 @@ def main() -> None:
 
     from fashion_core.encoders.attributes import column_labels
     from fashion_core.encoders.descriptor import Descriptor, weights_for_parts
-    from fashion_core.index import load_index
+    from fashion_core.index import load_index, read_manifest
     from fashion_core.recommend import Recommender
 
     index = load_index(path)
@@ -127,12 +126,12 @@ def main() -> None:
                  sorted(((i, float(index.vectors[i] @ index.vectors[r])) for i in index.categories[cat[r]].rows if i != r),
                         key=lambda t: -t[1])[:10]]
         agree.append(len(set(got) & set(exact)) / 10)
-    manifest = json.loads((path / "manifest.json").read_text())
-    sim = dict(manifest["similarity"])
+    manifest = read_manifest(path)
+    sim = dict(manifest.similarity)
     sim["attribute_heads"] = [{"name": h["name"], "n_classes": len(h["classes"])} for h in sim.get("attribute_heads", [])]
     figures = {**tables, "n_products": len(ids), "folds": FOLDS,
                "served_vs_exact_overlap@10": round(float(np.mean(agree)), 4),
-               "ingest_images_per_s": manifest.get("ingest_images_per_s"),
+               "ingest_images_per_s": manifest.build.get("ingest_images_per_s"),
                "index_build_s": round(build_s, 1) if args.rebuild else None,
                "encoder": manifest["encoder"], "similarity": sim}
     for title, key in (("within its category (what similar_items serves)", "rows"),

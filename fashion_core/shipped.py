@@ -307,7 +307,7 @@ def model_card(m: ShippedModel, card: dict) -> str:
 
 
 def _rebuild_parser(out: Path, settings: Settings, progress: bool) -> RebuildResult:
-    from .detection.parser import train_parser
+    from .detection.parser_training import train_parser
     from .encoders import create_encoder
 
     data = settings.shared_data / "ccp" / "annotations.json"

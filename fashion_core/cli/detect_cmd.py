@@ -88,7 +88,7 @@ def _detect(args: argparse.Namespace) -> int:
 
 
 def _parser_train(args: argparse.Namespace) -> int:
-    from ..detection.parser import train_parser
+    from ..detection.parser_training import train_parser
 
     parser = train_parser(args.data, limit=args.limit, progress=not args.no_progress, epochs=args.epochs,
                           hidden=args.hidden, seed=args.seed, members=args.members)

@@ -7,7 +7,7 @@ is the typed ``manifest.json``. See :mod:`.store` for the layout on disk.
 """
 
 from .files import FileRecord, IndexDamaged
-from .loaded import CategoryIndex, LoadedIndex, describe_index, load_index, verify_index
+from .loaded import CategoryIndex, LoadedIndex, describe_index, load_index, read_manifest, verify_index
 from .manifest import (
                     N_TREES,
                     SCHEMA_VERSION,
@@ -36,5 +36,6 @@ __all__ = [
     "N_TREES", "PRODUCT_TABLE", "SCHEMA_VERSION", "SEARCH_K_PER_RESULT", "AnnInfo", "CatalogInfo", "CategoryIndex",
     "CompatInfo", "EncoderInfo", "FileRecord", "IndexDamaged", "IndexLocked", "IndexWriter", "LoadedIndex",
     "Manifest", "UnsafeOutput", "category_file", "check_output", "current_version", "describe_index",
-    "is_index_root", "load_index", "open_build", "product_records", "rebuild_hint", "verify_index",
+    "is_index_root", "load_index", "open_build", "product_records", "read_manifest", "rebuild_hint",
+    "verify_index",
 ]

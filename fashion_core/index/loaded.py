@@ -200,6 +200,11 @@ def load_index(index_dir: str | Path, encoder=None) -> LoadedIndex:
     return index
 
 
+def read_manifest(index_dir: str | Path) -> Manifest:
+    """The served version's manifest alone (cheap: no arrays are opened), for tools that only need figures."""
+    return read_manifest_file(version_for_reading(index_dir) / MANIFEST)
+
+
 def verify_index(index_dir: str | Path) -> list[str]:
     """Every problem of the served version, with full hashes of every file (``index verify``); empty when sound."""
     root = Path(index_dir)

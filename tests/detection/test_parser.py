@@ -15,10 +15,9 @@ from fashion_core.detection.parser import (
     ParserError,
     body_features,
     garment_boxes,
-    mask_dataset,
-    train_parser,
     vote,
 )
+from fashion_core.detection.parser_training import mask_dataset, train_parser
 from fashion_core.detection.types import Person
 from fashion_core.imageio import load_image
 
