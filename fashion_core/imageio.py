@@ -164,14 +164,3 @@ def _to_rgb(img: Image.Image) -> Image.Image:
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return Image.alpha_composite(background, rgba).convert("RGB")
     return img.convert("RGB")
-
-
-def save_image(img: Image.Image, path: str | os.PathLike, **kwargs) -> None:
-    """Write ``img`` to ``path`` with deterministic bytes (no timestamps, fixed quality)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fmt = "PNG" if path.suffix.lower() == ".png" else "JPEG"
-    opts = {"optimize": False}
-    if fmt == "JPEG":
-        opts.update(quality=kwargs.pop("quality", 90), subsampling=0)
-    img.save(path, format=fmt, **opts, **kwargs)

@@ -21,3 +21,18 @@ def ultralytics_assets() -> Path:
     import ultralytics
 
     return Path(ultralytics.__file__).parent / "assets"
+
+
+TRAIN_PHOTOS = 40
+"""The tests' own parser sees only the first 40 ccp photos; quality is scored on later ones."""
+
+
+@pytest.fixture(scope="session")
+def small_parser(shared_data):
+    """A garment parser fitted in the test session on the first :data:`TRAIN_PHOTOS` ccp photos only (the shipped
+    one saw every ccp photo, so scoring it on ccp would flatter it)."""
+    from fashion_core.detection.parser_training import train_parser
+    from fashion_core.encoders import create_encoder
+
+    return train_parser([shared_data / "ccp" / "annotations.json"], encoder=create_encoder("efficientnet-lite0"),
+                        limit=TRAIN_PHOTOS, progress=False)

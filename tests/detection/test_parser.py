@@ -21,7 +21,8 @@ from fashion_core.detection.parser_training import mask_dataset, train_parser
 from fashion_core.detection.types import Person
 from fashion_core.imageio import load_image
 
-TRAIN_PHOTOS = 40
+from .conftest import TRAIN_PHOTOS
+
 TARGETS = ("top", "outerwear", "pants", "shorts", "skirt", "dress", "shoes")
 
 
@@ -35,12 +36,6 @@ def encoder():
     from fashion_core.encoders import create_encoder
 
     return create_encoder("efficientnet-lite0")
-
-
-@pytest.fixture(scope="module")
-def small_parser(ccp_json, encoder):
-    """A parser fitted on the first 40 ccp photos only (the tests detect on later photos)."""
-    return train_parser([ccp_json], encoder=encoder, limit=TRAIN_PHOTOS, progress=False)
 
 
 def _iou(a, b) -> float:

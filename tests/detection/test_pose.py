@@ -79,11 +79,10 @@ def test_flat_laid_garment_gives_one_whole_garment_box(pose_detector, shared_dat
     row = labels[labels["label"] == "pants"].iloc[0]
     img = load_image(shared_data / "clothing" / row["image"])
     dets = pose_detector.detect(img)
-    assert len(dets) <= 1
-    if dets:
-        d = dets[0]
-        assert d.person == -1 and d.category in CATEGORIES and _inside(d, img)
-        assert (d.box[2] - d.box[0]) * (d.box[3] - d.box[1]) > 0.2 * img.width * img.height
+    assert len(dets) == 1, "a flat-laid garment is one whole-garment box"
+    d = dets[0]
+    assert d.person == -1 and d.category in CATEGORIES and _inside(d, img)
+    assert (d.box[2] - d.box[0]) * (d.box[3] - d.box[1]) > 0.2 * img.width * img.height
 
 
 def test_crops_and_overlays(pose_detector, shared_data):
