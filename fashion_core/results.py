@@ -267,3 +267,18 @@ class GarmentAnswer:
                 "outfit": self.outfit.to_dict() if self.outfit is not None else None,
                 "notes": list(self.notes),
                 "timings_ms": {k: round(finite(v) * 1000, 2) for k, v in self.timings.items()}}
+
+
+@dataclass
+class RebuildResult:
+    """What a rebuild function reports for the model card."""
+
+    data: list[str]
+    """Keys of :data:`fashion_core.shipped.DATA_SOURCES` the model was fitted on."""
+    scores: dict[str, object] = field(default_factory=dict)
+    """Held-out scores (never on data the model was fitted on)."""
+    split: str = ""
+    """How the held-out scores were split."""
+    recipe: str = ""
+    """What was trained, in a sentence or two."""
+    notes: list[str] = field(default_factory=list)

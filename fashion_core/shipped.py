@@ -26,11 +26,12 @@ import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from .config import Settings
+from .results import RebuildResult
 
 log = logging.getLogger(__name__)
 
@@ -53,21 +54,6 @@ DATA_SOURCES: dict[str, dict[str, str]] = {
              "what": "1,200 drawn products, 3,000 outfits made by the demo's style rules"},
 }
 """The data a shipped model may be trained on, with the licence its model card states."""
-
-
-@dataclass
-class RebuildResult:
-    """What a rebuild function reports for the model card."""
-
-    data: list[str]
-    """Keys of :data:`DATA_SOURCES` the model was fitted on."""
-    scores: dict[str, object] = field(default_factory=dict)
-    """Held-out scores (never on data the model was fitted on)."""
-    split: str = ""
-    """How the held-out scores were split."""
-    recipe: str = ""
-    """What was trained, in a sentence or two."""
-    notes: list[str] = field(default_factory=list)
 
 
 RebuildFn = Callable[[Path, Settings, bool], RebuildResult]

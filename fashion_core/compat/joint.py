@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..config import Settings
+from ..results import RebuildResult
 from .data import OutfitData, load_outfits
 from .evaluate import evaluate_vectors, questions
 from .model import CompatModel
@@ -131,11 +132,9 @@ def save_shipped(model: CompatModel, out: Path) -> Path:
     return out
 
 
-def rebuild_shipped(out: Path, settings: Settings, progress: bool = False):
+def rebuild_shipped(out: Path, settings: Settings, progress: bool = False) -> RebuildResult:
     """``models rebuild compat``: train the joint model, score it on every source's test split, fit the soft
     weights, save it into ``out``; returns the model card's facts."""
-    from ..shipped import RebuildResult
-
     result, datas, feats = train_joint(settings, progress=progress)
     model = result.model
     scores = {f"{n} test": source_scores(model, datas[n], feats[n]) for n in datas}
