@@ -10,6 +10,7 @@ index directory itself belongs to :mod:`fashion_core.index`: this module hands i
 from __future__ import annotations
 
 import errno
+import io
 import logging
 import os
 import sys
@@ -316,9 +317,13 @@ def read_shard(path: Path) -> dict[str, np.ndarray] | None:
 def write_shard(path: Path, shard: dict[str, np.ndarray]) -> None:
     """Write a shard atomically; on failure (a full disk) remove the partial file and say what to do."""
     tmp = path.with_name(path.stem + ".tmp.npz")
+    buffer = io.BytesIO()
+    np.savez(buffer, **shard)  # in memory first: a failed write then leaves no half-closed zip behind
     try:
         with open(tmp, "wb") as fh:
-            np.savez(fh, **shard)
+            fh.write(buffer.getbuffer())
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, path)  # a shard exists whole or not at all
     except OSError as exc:
         tmp.unlink(missing_ok=True)
