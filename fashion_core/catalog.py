@@ -1,27 +1,31 @@
 """Products and catalogs: CSV / JSONL / Parquet / image-folder loaders with a validation report.
 
-Nothing is dropped silently: every rejected row becomes one :class:`Rejection` line in the
-:class:`ValidationReport`, and every good row is kept.
+Nothing is dropped silently and nothing good is lost: a malformed line (an extra field, an unbalanced quote,
+broken JSON) is one :class:`Rejection` naming the file and the line, every other row loads, and every rejected
+row is one line of the :class:`ValidationReport`. Every value is read as text exactly as written (an id
+``1525`` stays ``"1525"``, never ``"1525.0"``). A file that is not UTF-8 is read as Windows-1252 / Latin-1 and
+the report says so. The readers live in :mod:`.catalog_readers`; this module holds the types and validation.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
 from . import taxonomy
-from .imageio import sniff_format
+from .catalog_readers import Malformed, Record, read_records
+from .imageio import ImageError, load_image, sniff_format
 
 REQUIRED_COLUMNS = ("product_id", "title", "category", "image")
 _COLUMN_ALIASES = {"id": "product_id", "productid": "product_id", "name": "title", "image_path": "image",
                    "path": "image", "file": "image"}
 _OPTIONAL = ("gender", "colour", "price", "url")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff")
+_EMPTY = ("", "nan", "none", "null")
 
 
 @dataclass(frozen=True)
@@ -47,23 +51,27 @@ class Product:
 
 @dataclass(frozen=True)
 class Rejection:
-    """A catalog row that was not loaded, and why."""
+    """A catalog row (or a malformed line) that was not loaded, and why; ``line`` is the file's line number
+    where the row starts (None for a folder catalog)."""
 
     row: int
     product_id: str
     reason: str
+    line: int | None = None
 
     def __str__(self) -> str:
-        return f"row {self.row} (product_id={self.product_id or '?'}): {self.reason}"
+        where = f"line {self.line}, row {self.row}" if self.line is not None else f"row {self.row}"
+        return f"{where} (product_id={self.product_id or '?'}): {self.reason}"
 
 
 @dataclass
 class ValidationReport:
-    """What a catalog load accepted and rejected."""
+    """What a catalog load accepted and rejected; ``notes`` say how the file was read (e.g. its encoding)."""
 
     source: str
     n_rows: int = 0
     rejections: list[Rejection] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def n_valid(self) -> int:
@@ -71,8 +79,9 @@ class ValidationReport:
         return self.n_rows - len(self.rejections)
 
     def lines(self) -> list[str]:
-        """One line per rejection."""
-        return [str(r) for r in self.rejections]
+        """One line per rejection, each naming the file and the line: ``FILE:LINE: row N (product_id=…): why``."""
+        return [f"{self.source}:{r.line}: row {r.row} (product_id={r.product_id or '?'}): {r.reason}"
+                if r.line is not None else f"{self.source}: {r}" for r in self.rejections]
 
     def summary(self) -> str:
         """One-line summary for logs and the CLI."""
@@ -81,7 +90,7 @@ class ValidationReport:
     def to_dict(self) -> dict:
         """JSON-ready view."""
         return {"source": self.source, "n_rows": self.n_rows, "n_valid": self.n_valid,
-                "rejections": [r.__dict__ for r in self.rejections]}
+                "rejections": [dict(r.__dict__) for r in self.rejections], "notes": list(self.notes)}
 
 
 class Catalog:
@@ -132,70 +141,107 @@ class Catalog:
         return h.hexdigest()[:16]
 
 
-def load_catalog(path: str | Path, *, check_images: bool = True) -> Catalog:
-    """Load a catalog file (``.csv``, ``.jsonl``, ``.parquet``) or a folder of images, validating every row."""
+def load_catalog(path: str | Path, *, check_images: bool = True, decode_images: bool = False,
+                 encoding: str | None = None) -> Catalog:
+    """Load a catalog file (``.csv``, ``.jsonl``, ``.parquet``) or a folder of images, validating every row.
+
+    ``check_images``: each image must exist and start like an image (cheap); ``decode_images``: each image is
+    decoded in full with :func:`fashion_core.imageio.load_image` (``catalog check`` does this; a truncated JPEG
+    is rejected). ``encoding``: the text encoding of a CSV / JSONL file (default: UTF-8, or Windows-1252 /
+    Latin-1 when the file is not UTF-8, said in ``report.notes``). Raises ``ValueError`` naming the file for an
+    empty file, a missing required column or an unsupported type; a bad row never raises."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"catalog {path} does not exist; pass a CSV, JSONL or Parquet file or a folder of images")
     if path.is_dir():
-        return _load_folder(path, check_images)
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    elif suffix in (".jsonl", ".ndjson"):
-        frame = pd.read_json(path, lines=True, dtype=False).astype(str)
-    elif suffix in (".parquet", ".pq"):
-        frame = pd.read_parquet(path).astype(str)
-    else:
-        raise ValueError(f"catalog {path}: unsupported file type {suffix!r}; use .csv, .jsonl or .parquet, or a folder")
-    return _from_frame(frame, path.parent.resolve(), str(path), check_images)
+        return _load_folder(path, check_images, decode_images)
+    columns, records, notes = read_records(path, encoding)
+    return _from_records(columns, records, path.parent.resolve(), str(path), check_images, decode_images, notes)
 
 
-def _from_frame(frame: pd.DataFrame, root: Path, source: str, check_images: bool) -> Catalog:
-    frame = frame.rename(columns={c: _COLUMN_ALIASES.get(c.strip().lower(), c.strip()) for c in frame.columns})
-    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
-    if missing:
+def _from_records(columns: list[str], records: Iterable[Record], root: Path, source: str, check_images: bool,
+                  decode_images: bool, notes: list[str] | None = None) -> Catalog:
+    names = [_COLUMN_ALIASES.get(c.strip().lower(), c.strip()) for c in columns]
+    records = list(records)
+    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    if missing and any(not isinstance(values, Malformed) for _, values in records):
         raise ValueError(f"catalog {source}: missing column(s) {', '.join(missing)}; required columns are "
-                         f"{', '.join(REQUIRED_COLUMNS)} (found {', '.join(map(str, frame.columns))})")
-    report = ValidationReport(source=source, n_rows=len(frame))
+                         f"{', '.join(REQUIRED_COLUMNS)} (found {', '.join(map(str, columns)) or 'none'})")
+    report = ValidationReport(source=source, n_rows=len(records), notes=list(notes or []))
+    check = _RowChecker(root, check_images, decode_images)
+    at = {c: names.index(c) for c in REQUIRED_COLUMNS if c in names}
+    extra = [(i, n) for i, n in enumerate(names) if n and n not in REQUIRED_COLUMNS and names.index(n) == i]
     products: list[Product] = []
-    seen: set[str] = set()
-    extra = [c for c in frame.columns if c not in REQUIRED_COLUMNS]
-    for i, row in enumerate(frame.to_dict("records"), start=1):
-        pid = str(row["product_id"]).strip()
-        problem, category, image = _validate_row(row, pid, seen, root, check_images)
-        if problem:
-            report.rejections.append(Rejection(i, pid, problem))
+    for row, (line, values) in enumerate(records, start=1):
+        if isinstance(values, Malformed):  # a line the reader could not parse: it says why
+            report.rejections.append(Rejection(row, values.product_id, values.reason, line))
             continue
-        seen.add(pid)
-        attrs = {c: str(row[c]) for c in extra if str(row[c]) not in ("", "nan", "None")}
-        products.append(Product(pid, str(row["title"]).strip(), category, image, attrs))
+        pid = values[at["product_id"]].strip()
+        problem, category, image = check.row(values, at, pid)
+        if problem:
+            report.rejections.append(Rejection(row, pid, problem, line))
+            continue
+        check.seen.add(pid)
+        attrs = {n: values[i] for i, n in extra if values[i].strip().lower() not in _EMPTY}
+        products.append(Product(pid, values[at["title"]].strip(), category, image, attrs))
     return Catalog(products, root, report)
 
 
-def _validate_row(row: dict, pid: str, seen: set[str], root: Path, check_images: bool):
-    if not pid or pid.lower() in ("nan", "none"):
-        return "empty product_id", None, None
-    if pid in seen:
-        return f"duplicate product_id {pid!r} (first occurrence kept)", None, None
-    if not str(row["title"]).strip() or str(row["title"]).strip().lower() == "nan":
-        return "empty title", None, None
-    raw_cat = str(row["category"]).strip()
-    category = _map_category(raw_cat)
-    if category is None:
-        return (f"unknown category {raw_cat!r}; expected one of {', '.join(taxonomy.CATEGORIES)} "
-                "or a label the taxonomy maps"), None, None
-    rel = str(row["image"]).strip()
-    if not rel:
-        return "empty image path", None, None
-    image = (root / rel).resolve()
-    if not image.is_relative_to(root):
-        return f"image path {rel!r} escapes the catalog folder {root}", None, None
-    if check_images:
-        problem = image_problem(image)
-        if problem:
-            return f"image {rel!r}: {problem}", None, None
-    return None, category, image
+class _RowChecker:
+    """Validates rows against one catalog root; caches what many rows share (category labels, folders)."""
+
+    def __init__(self, root: Path, check_images: bool, decode_images: bool):
+        self.root = str(root)
+        self.prefix = self.root.rstrip(os.sep) + os.sep
+        self.check_images = check_images or decode_images
+        self.decode = decode_images
+        self.seen: set[str] = set()
+        self._categories: dict[str, str | None] = {}
+        self._folders: dict[str, bool] = {}
+
+    def row(self, values: list[str], at: dict[str, int], pid: str) -> tuple[str | None, str | None, Path | None]:
+        if pid.lower() in _EMPTY:
+            return "empty product_id", None, None
+        if pid in self.seen:
+            return f"duplicate product_id {pid!r} (first occurrence kept)", None, None
+        if values[at["title"]].strip().lower() in _EMPTY:
+            return "empty title", None, None
+        raw_cat = values[at["category"]].strip()
+        if raw_cat not in self._categories:
+            self._categories[raw_cat] = _map_category(raw_cat)
+        category = self._categories[raw_cat]
+        if category is None:
+            return (f"unknown category {raw_cat!r}; expected one of {', '.join(taxonomy.CATEGORIES)} "
+                    "or a label the taxonomy maps"), None, None
+        rel = values[at["image"]].strip()
+        if not rel:
+            return "empty image path", None, None
+        image = self.inside(rel)
+        if image is None:
+            return f"image path {rel!r} escapes the catalog folder {self.root}", None, None
+        if self.check_images:
+            problem = image_problem(image, decode=self.decode)
+            if problem:
+                return f"image {rel!r}: {problem}", None, None
+        return None, category, Path(image)
+
+    def inside(self, rel: str) -> str | None:
+        """The image's absolute path when it lies inside the root (symlinks followed), else None."""
+        full = os.path.normpath(os.path.join(self.root, rel))
+        if not full.startswith(self.prefix):
+            return None
+        folder = os.path.dirname(full)
+        if folder not in self._folders:
+            real = os.path.realpath(folder)
+            self._folders[folder] = real == self.root or real.startswith(self.prefix)
+        if not self._folders[folder]:
+            return None
+        if os.path.islink(full):
+            real = os.path.realpath(full)
+            if not real.startswith(self.prefix):
+                return None
+            return real
+        return full
 
 
 def _map_category(label: str) -> str | None:
@@ -211,8 +257,9 @@ def _map_category(label: str) -> str | None:
     return None
 
 
-def image_problem(path: Path) -> str | None:
-    """Cheap check of a catalog image (exists, non-empty, real image bytes); ``None`` when it looks fine."""
+def image_problem(path: str | Path, *, decode: bool = False) -> str | None:
+    """Check of a catalog image, ``None`` when it is fine: exists, non-empty, real image bytes (cheap); with
+    ``decode`` the whole image is decoded too (a truncated or corrupt file fails)."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(32)
@@ -226,26 +273,31 @@ def image_problem(path: Path) -> str | None:
         return "file is empty (0 bytes)"
     if sniff_format(head) is None:
         return "not an image (content is not JPEG, PNG, WebP, GIF, BMP or TIFF)"
+    if decode:
+        try:
+            load_image(path, name="image").close()
+        except ImageError as exc:
+            return str(exc).removeprefix("image: ")
     return None
 
 
-def _load_folder(folder: Path, check_images: bool) -> Catalog:
+def _load_folder(folder: Path, check_images: bool, decode_images: bool) -> Catalog:
     """A folder of images is a catalog: category from the sub-folder name, title from the file name."""
     root = folder.resolve()
-    rows = []
+    records: list[Record] = []
     for f in sorted(root.rglob("*")):
         if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES:
             rel = f.relative_to(root)
             label = rel.parts[0] if len(rel.parts) > 1 else ""
             title = f.stem.replace("_", " ").replace("-", " ").strip()
-            rows.append({"product_id": str(rel.with_suffix("")).replace("/", "__"), "title": title or f.stem,
-                         "category": label, "image": str(rel)})
-    frame = pd.DataFrame(rows, columns=list(REQUIRED_COLUMNS))
-    return _from_frame(frame, root, str(folder), check_images)
+            records.append((None, [str(rel.with_suffix("")).replace("/", "__"), title or f.stem, label, str(rel)]))
+    return _from_records(list(REQUIRED_COLUMNS), records, root, str(folder), check_images, decode_images)
 
 
 def write_catalog_csv(products: list[Product], path: Path) -> None:
     """Write products as a catalog CSV with image paths relative to the CSV's folder."""
+    import pandas as pd
+
     path = Path(path)
     root = path.parent.resolve()
     rows = []

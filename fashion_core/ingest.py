@@ -10,6 +10,7 @@ index directory itself belongs to :mod:`fashion_core.index`: this module hands i
 from __future__ import annotations
 
 import errno
+import io
 import logging
 import os
 import sys
@@ -35,6 +36,7 @@ from .index import (
     EncoderInfo,
     IndexWriter,
     Manifest,
+    check_output,
     open_build,
 )
 
@@ -80,11 +82,12 @@ def build_index(catalog_path: str | Path, out_dir: str | Path, encoder: str = "e
     if len(catalog) == 0:
         raise ValueError(f"catalog {catalog_path}: no valid products to index ({catalog.report.summary()})")
     columns = _attribute_columns(catalog, catalog_path, attributes)
+    protect = _protected(catalog_path, catalog)
+    check_output(out_dir, protect=protect, force=force)  # refuse an unsafe --out before loading any model
     enc = create_encoder(encoder)
     encode_fn = engine_encoder(engine)
     key = {"catalog_hash": catalog.content_hash(), "encoder": enc.name, "weights_id": enc.weights_id,
            "crop": getattr(crop_fn, "__qualname__", None), "shard_rows": SHARD_ROWS}
-    protect = [catalog_path.absolute(), catalog.root.absolute()] if catalog_path.is_dir() else [catalog_path.absolute()]
     with open_build(out_dir, key, protect=protect, force=force) as writer:
         pause_at("encode")
         t_enc = time.perf_counter()
@@ -120,11 +123,20 @@ def index_from_parts(out_dir: str | Path, catalog: Catalog, catalog_path: str | 
         raise ValueError(f"encoder parts must have one row per product ({n}); got "
                          + ", ".join(f"{k} {len(v)}" for k, v in parts.items()))
     columns = _attribute_columns(catalog, catalog_path, None if attributes is None else list(attributes))
+    products = list(catalog.products)
+    ok = _finite_rows(parts)
+    if not ok.all():  # a NaN row would reach the descriptor fit and every answer: it is left out, and said
+        log.warning("left out %d products whose encoder parts are not finite: %s", int((~ok).sum()),
+                    ", ".join(p.product_id for p, good in zip(products, ok) if not good)[:300])
+        if not ok.any():
+            raise ValueError(f"catalog {catalog_path}: every product's encoder parts hold NaN or infinity")
+        products = [p for p, good in zip(products, ok) if good]
+        parts = {k: np.asarray(v)[ok] for k, v in parts.items()}
     key = {"from_parts": True, "catalog_hash": catalog.content_hash(), "encoder": encoder.name,
            "weights_id": encoder.weights_id}
-    with open_build(Path(out_dir).absolute(), key, protect=[Path(catalog_path).absolute()], force=force) as writer:
-        manifest = assemble(writer, catalog, Path(catalog_path), encoder, list(catalog.products), parts, columns,
-                            compat_model)
+    with open_build(Path(out_dir).absolute(), key, protect=_protected(Path(catalog_path), catalog),
+                    force=force) as writer:
+        manifest = assemble(writer, catalog, Path(catalog_path), encoder, products, parts, columns, compat_model)
         manifest.build.update(build or {"engine": "parts"})
         writer.commit(manifest, pause_at=pause_at)
     return Path(out_dir)
@@ -170,6 +182,14 @@ def assemble(writer: IndexWriter, catalog: Catalog, catalog_path: Path, enc, pro
 
     manifest.wearer = build_wearer(writer, descriptor.visual(parts), products)
     return manifest
+
+
+def _protected(catalog_path: Path, catalog: Catalog) -> list[Path]:
+    """What an index build must never build into or over: the catalog file (or folder) and its image folders."""
+    folders = {Path(p.image).parent.absolute() for p in catalog.products}
+    if Path(catalog_path).is_dir():
+        folders.add(catalog.root.absolute())
+    return [Path(catalog_path).absolute(), *sorted(folders)]
 
 
 def _finite_rows(parts: dict[str, np.ndarray]) -> np.ndarray:
@@ -297,9 +317,13 @@ def read_shard(path: Path) -> dict[str, np.ndarray] | None:
 def write_shard(path: Path, shard: dict[str, np.ndarray]) -> None:
     """Write a shard atomically; on failure (a full disk) remove the partial file and say what to do."""
     tmp = path.with_name(path.stem + ".tmp.npz")
+    buffer = io.BytesIO()
+    np.savez(buffer, **shard)  # in memory first: a failed write then leaves no half-closed zip behind
     try:
         with open(tmp, "wb") as fh:
-            np.savez(fh, **shard)
+            fh.write(buffer.getbuffer())
+            fh.flush()
+            os.fsync(fh.fileno())
         os.replace(tmp, path)  # a shard exists whole or not at all
     except OSError as exc:
         tmp.unlink(missing_ok=True)

@@ -88,8 +88,9 @@ def check_output(root: Path, *, protect: Iterable[Path] = (), force: bool = Fals
     for path in protect:
         p = Path(path).absolute()
         if p == root or p.is_relative_to(root):
-            raise UnsafeOutput(f"the catalog {p} lies inside --out {root}; choose an --out folder outside the "
-                               "catalog's folder (the index would share a folder with the catalog's own files)")
+            raise UnsafeOutput(f"the catalog or its images ({p}) lie inside --out {root}; choose an --out folder "
+                               "outside the catalog's folders (the index would share a folder with the catalog's "
+                               "own files)")
     if root.is_dir() and not is_index_root(root) and any(root.iterdir()) and not force:
         raise UnsafeOutput(f"--out {root} is not empty and is not a fashion-core index; pass a new or empty folder, "
                            "or --force to build beside its files (nothing in it is deleted or overwritten)")
