@@ -91,7 +91,10 @@ def build_index(catalog_path: str | Path, out_dir: str | Path, encoder: str = "e
     with open_build(out_dir, key, protect=protect, force=force) as writer:
         pause_at("encode")
         t_enc = time.perf_counter()
-        parts, ok, n_encoded = encode_fn(catalog, enc, writer.scratch("shards"), progress, crop_fn)
+        from .update import encode_cached  # the feature cache: only products it does not hold are encoded
+
+        parts, ok, n_encoded = encode_cached(encode_fn, out_dir, catalog, enc, writer.scratch("shards"), progress,
+                                             crop_fn)
         enc_s = time.perf_counter() - t_enc
         speed = round(n_encoded / enc_s, 1) if n_encoded else None
         print(f"encoded {n_encoded} images in {enc_s:.1f} s ({speed} images/s); "

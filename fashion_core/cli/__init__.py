@@ -17,7 +17,7 @@ from fashion_core.config import Settings
 from fashion_core.index import IndexLocked
 
 COMMAND_MODULES = ("catalog_cmd", "demo_cmd", "index_cmd", "similar_cmd", "category_cmd", "compat_cmd", "detect_cmd", "look_cmd",
-                   "setup_cmd", "models_cmd")
+                   "setup_cmd", "models_cmd", "serve_cmd")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,4 +1,4 @@
-"""``index build | verify``: ingest a catalog into an index directory, and check one."""
+"""``index build | verify`` (and ``index update``, from :mod:`.update_cmd`): ingest a catalog into an index directory, and check one."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from .output import emit_json
+from .update_cmd import add_engine_flags, apply_engine_flags, register_update
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -29,11 +30,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     build.add_argument("--no-progress", action="store_true", help="no progress bar")
     build.add_argument("--quiet", action="store_true", help="no progress bar, warnings only")
     build.add_argument("--json", action="store_true", help="print the manifest as JSON")
+    add_engine_flags(build)
     build.set_defaults(func=_build)
     verify = isub.add_parser("verify", help="check every file of an index against its manifest (full hashes)")
     verify.add_argument("index_dir", type=Path, help="index directory")
     verify.add_argument("--json", action="store_true", help='one JSON document {"ok", "problems", ...}')
     verify.set_defaults(func=_verify)
+    register_update(isub)
     index.set_defaults(func=lambda a: index.print_help() or 2)
 
 
@@ -58,7 +61,7 @@ def _build(args: argparse.Namespace) -> int:
         [] if args.attributes.strip().lower() == "none" else [c.strip() for c in args.attributes.split(",") if c.strip()]
     out = build_index(args.catalog, args.out, encoder=cfg.encoder, compat_model=compat,
                       progress=not (args.no_progress or args.quiet), crop_fn=crop_fn, attributes=attributes,
-                      force=args.force)
+                      force=args.force, engine=apply_engine_flags(args))
     manifest = load_index(out).manifest
     if args.json:
         emit_json(manifest.to_dict())

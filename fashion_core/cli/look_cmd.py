@@ -33,12 +33,7 @@ def _look(args: argparse.Namespace) -> int:
     paths = query_images(args.queries) if args.queries is not None else [args.image]
     results = []
     for path in paths:
-        look = rec.shop_the_look(load_image(path))
-        answers = [rec.answer(look, i, k_similar=args.k, k_outfit=args.k_outfit) for i in range(len(look.detections))]
-        doc = look.to_dict()
-        doc["query"] = str(path)
-        doc["garments"] = [a.to_dict() for a in answers]
-        results.append(doc)
+        results.append(look_doc(rec, rec.shop_the_look(load_image(path)), str(path), args.k, args.k_outfit))
     if args.json:
         emit_json(results[0] if args.queries is None else {"results": results})
         return 0
@@ -50,3 +45,13 @@ def _look(args: argparse.Namespace) -> int:
                         + [{"list": "outfit", **r} for r in (g["outfit"] or {}).get("outfit", [])],
                         ["list", "product_id", "category", "score", "title"])
     return 0
+
+
+def look_doc(rec, look, label: str, k: int, k_outfit: int) -> dict:
+    """One result of ``look --json`` (also the service's): the look's detections and, per garment, its similar
+    items and outfit."""
+    doc = look.to_dict()
+    doc["query"] = label
+    doc["garments"] = [rec.answer(look, i, k_similar=k, k_outfit=k_outfit).to_dict()
+                       for i in range(len(look.detections))]
+    return doc

@@ -50,13 +50,7 @@ def _similar(args: argparse.Namespace) -> int:
             query = rec.product_query(q["product_id"], category)
         else:
             query = rec.image_query(load_image(q["image"]), category, q.get("attributes"))
-        wearer = rec.wearer_for(query, filters)
-        items = rec.similar_for(query, args.k, filters)
-        doc = {"query": q.get("product_id") or q["image"], "category": query.category,
-               "items": [r.to_dict() for r in items]}
-        if wearer.known:
-            doc["wearer"] = wearer.to_dict()
-        results.append(doc)
+        results.append(similar_doc(rec, query, args.k, filters, q.get("product_id") or q["image"]))
     if args.json:
         emit_json({"results": results, **({"filters": filters.to_dict()} if not filters.empty else {})})
     else:
@@ -65,3 +59,13 @@ def _similar(args: argparse.Namespace) -> int:
             print_table([{**x, "why": " · ".join(x.get("reasons", []))} for x in r["items"]],
                         ["product_id", "category", "score", "why", "title"])
     return 0
+
+
+def similar_doc(rec, query, k: int, filters, label: str) -> dict:
+    """One result of ``similar --json`` (also the service's): ``{"query", "category", "items", "wearer"?}``."""
+    wearer = rec.wearer_for(query, filters)
+    doc = {"query": label, "category": query.category,
+           "items": [r.to_dict() for r in rec.similar_for(query, k, filters)]}
+    if wearer.known:
+        doc["wearer"] = wearer.to_dict()
+    return doc

@@ -1,0 +1,69 @@
+"""Catalog edits and answer comparisons shared by the scale tests and benchmarks."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+from PIL import Image, ImageOps
+
+
+def copy_catalog(src_csv: Path, dest: Path) -> Path:
+    """A copy of a catalog file and its images folder under ``dest`` (so it can be edited); returns the CSV."""
+    dest.mkdir(parents=True, exist_ok=True)
+    frame = pd.read_csv(src_csv, dtype=str, keep_default_na=False)
+    folders = {Path(p).parts[0] for p in frame["image"] if len(Path(p).parts) > 1}
+    for folder in folders:
+        shutil.copytree(src_csv.parent / folder, dest / folder, dirs_exist_ok=True)
+    out = dest / src_csv.name
+    frame.to_csv(out, index=False)
+    return out
+
+
+def change_catalog(csv: Path, fraction: float = 0.01, seed: int = 0) -> dict[str, list[str]]:
+    """Edit a catalog in place the way a shop's day does: a ``fraction`` of its products changed, spread over a new
+    image (the old one mirrored and recoloured), a new title, a removed product and a new product. Returns the
+    product ids per kind of change."""
+    frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    n = max(4, round(len(frame) * fraction))
+    per = n // 4
+    rows = frame.sample(n=3 * per, random_state=seed).index.tolist()
+    new_image, new_title, removed = rows[:per], rows[per:2 * per], rows[2 * per:3 * per]
+    for r in new_image:
+        path = csv.parent / frame.at[r, "image"]
+        img = Image.open(path).convert("RGB")
+        out = path.with_name(path.stem + "_v2.jpg")
+        ImageOps.mirror(ImageOps.autocontrast(img, cutoff=5)).save(out, quality=92)
+        frame.at[r, "image"] = str(out.relative_to(csv.parent))
+    for r in new_title:
+        frame.at[r, "title"] = frame.at[r, "title"] + " (new season)"
+    added = []
+    for i, r in enumerate(frame.sample(n=n - 3 * per, random_state=seed + 1).index.tolist()):
+        row = frame.loc[r].copy()
+        path = csv.parent / row["image"]
+        out = path.with_name(f"added_{i}_{path.stem}.jpg")
+        Image.open(path).convert("RGB").rotate(3, fillcolor=(255, 255, 255)).save(out, quality=92)
+        row["product_id"], row["image"] = f"NEW{i:04d}", str(out.relative_to(csv.parent))
+        added.append(row)
+    ids = {"image": frame.loc[new_image, "product_id"].tolist(), "title": frame.loc[new_title, "product_id"].tolist(),
+           "removed": frame.loc[removed, "product_id"].tolist(), "added": [r["product_id"] for r in added]}
+    frame = pd.concat([frame.drop(index=removed), pd.DataFrame(added)], ignore_index=True)
+    frame.to_csv(csv, index=False)
+    return ids
+
+
+def top_lists(index_dir: Path, k: int = 10, limit: int | None = None) -> dict[str, list[str]]:
+    """product id -> its top-``k`` similar product ids, over every (or the first ``limit``) indexed product."""
+    from fashion_core.config import Settings
+    from fashion_core.recommend import Recommender
+
+    rec = Recommender(index_dir, settings=Settings.resolve(), category_model=None)
+    ids = rec.index.ids[:limit] if limit else rec.index.ids
+    return {pid: [r.product.product_id for r in rec.similar_items(pid, k=k)] for pid in ids}
+
+
+def same_share(a: dict[str, list[str]], b: dict[str, list[str]]) -> float:
+    """Share of queries with identical top lists (over the union of query ids)."""
+    keys = set(a) | set(b)
+    return sum(a.get(q) == b.get(q) for q in keys) / max(len(keys), 1)
