@@ -10,6 +10,7 @@ index directory itself belongs to :mod:`fashion_core.index`: this module hands i
 from __future__ import annotations
 
 import errno
+import hashlib
 import io
 import logging
 import os
@@ -22,7 +23,7 @@ import numpy as np
 
 from . import taxonomy
 from .ann import AnnIndex, exact_search
-from .catalog import Catalog, Product, load_catalog
+from .catalog import Catalog, Product, ValidationReport, load_catalog
 from .config import env_flag
 from .encoders import create_encoder
 from .encoders.attributes import column_labels, default_columns
@@ -39,6 +40,7 @@ from .index import (
     check_output,
     open_build,
 )
+from .index.cache import FeatureCache, model_id
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +93,7 @@ def build_index(catalog_path: str | Path, out_dir: str | Path, encoder: str = "e
     with open_build(out_dir, key, protect=protect, force=force) as writer:
         pause_at("encode")
         t_enc = time.perf_counter()
-        from .update import encode_cached  # the feature cache: only products it does not hold are encoded
-
+        # the feature cache: only the products it does not hold are encoded
         parts, ok, n_encoded = encode_cached(encode_fn, out_dir, catalog, enc, writer.scratch("shards"), progress,
                                              crop_fn)
         enc_s = time.perf_counter() - t_enc
@@ -262,6 +263,38 @@ def engine_encoder(name: str) -> EncodeFn:
     if name not in _ENGINES:
         raise ValueError(f"unknown ingest engine {name!r}; expected one of {', '.join(sorted(_ENGINES))}")
     return _ENGINES[name]
+
+
+def crop_name(crop_fn) -> str | None:
+    """How a crop function is named in the model id (None: the whole image)."""
+    return getattr(crop_fn, "__qualname__", None) if crop_fn is not None else None
+
+
+def encode_cached(encode_fn, index_root: Path, catalog: Catalog, enc, shard_dir: Path, progress: bool,
+                  crop_fn) -> tuple[dict[str, np.ndarray], np.ndarray, int]:
+    """An engine's encode stage behind the feature cache: ``(parts, ok, n_encoded)`` for every product of
+    ``catalog`` in order, encoding (with ``encode_fn``) only the products the cache does not hold."""
+    cache = FeatureCache(index_root, model_id(enc.name, enc.weights_id, crop_name(crop_fn)))
+    t0 = time.perf_counter()
+    keys = cache.keys_for(catalog.products)
+    hit = cache.lookup(keys)
+    miss = np.flatnonzero(~hit)
+    print(f"feature cache: {int(hit.sum())} of {len(keys)} products cached, {len(miss)} to encode "
+          f"(keys in {time.perf_counter() - t0:.1f} s)", file=sys.stderr)
+    n_encoded = 0
+    if len(miss):
+        sub = Catalog([catalog.products[i] for i in miss], catalog.root,
+                      ValidationReport(source=catalog.report.source, n_rows=len(miss)))
+        # shards of this exact set of misses only (a resumed build meets the same set, never another's shards)
+        tag = hashlib.sha256(b"".join(keys[i] for i in miss)).hexdigest()[:12]
+        folder = shard_dir if len(miss) == len(keys) else shard_dir / f"misses-{tag}"
+        folder.mkdir(parents=True, exist_ok=True)
+        new_parts, new_ok, n_encoded = encode_fn(sub, enc, folder, progress, crop_fn)
+        cache.add([keys[i] for i in miss], new_parts, new_ok)
+    cached_parts, cached_ok = cache.read(keys)
+    cache.retain(keys)
+    cache.mark_last()
+    return cached_parts, cached_ok.astype(bool), n_encoded
 
 
 def _load_for_ingest(product: Product, crop_fn: Callable | None):

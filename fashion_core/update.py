@@ -1,7 +1,7 @@
 """Incremental catalog updates: re-encode only new or changed products, drop removed ones, rebuild the descriptor
 and ANN indexes, swap atomically.
 
-Every build goes through :func:`encode_cached`: products whose cache key (image content hash, title, model id;
+Every build goes through :func:`fashion_core.ingest.encode_cached`: products whose cache key (image content hash, title, model id;
 see :mod:`fashion_core.index.cache`) is in the index directory's feature cache are read from it, the rest are
 encoded by the build's engine (local or Ray) and appended to the cache. :func:`update_index` (``fashion-core
 index update``) rebuilds an existing index for a new version of its catalog with the models it was built with;
@@ -11,52 +11,18 @@ catalog (the same features, the same deterministic descriptor and ANN build).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import numpy as np
-
-from .catalog import Catalog, ValidationReport, load_catalog
+from .catalog import load_catalog
 from .index import load_index
 from .index.cache import FeatureCache, last_model, model_id
+from .ingest import build_index, crop_name
 
 log = logging.getLogger(__name__)
-
-
-def crop_name(crop_fn) -> str | None:
-    """How a crop function is named in the model id (None: the whole image)."""
-    return getattr(crop_fn, "__qualname__", None) if crop_fn is not None else None
-
-
-def encode_cached(encode_fn, index_root: Path, catalog: Catalog, enc, shard_dir: Path, progress: bool,
-                  crop_fn) -> tuple[dict[str, np.ndarray], np.ndarray, int]:
-    """An engine's encode stage behind the feature cache: ``(parts, ok, n_encoded)`` for every product of
-    ``catalog`` in order, encoding (with ``encode_fn``) only the products the cache does not hold."""
-    cache = FeatureCache(index_root, model_id(enc.name, enc.weights_id, crop_name(crop_fn)))
-    t0 = time.perf_counter()
-    keys = cache.keys_for(catalog.products)
-    hit = cache.lookup(keys)
-    miss = np.flatnonzero(~hit)
-    print(f"feature cache: {int(hit.sum())} of {len(keys)} products cached, {len(miss)} to encode "
-          f"(keys in {time.perf_counter() - t0:.1f} s)", file=sys.stderr)
-    n_encoded = 0
-    if len(miss):
-        sub = Catalog([catalog.products[i] for i in miss], catalog.root,
-                      ValidationReport(source=catalog.report.source, n_rows=len(miss)))
-        # shards of this exact set of misses only (a resumed build meets the same set, never another's shards)
-        tag = hashlib.sha256(b"".join(keys[i] for i in miss)).hexdigest()[:12]
-        folder = shard_dir if len(miss) == len(keys) else shard_dir / f"misses-{tag}"
-        folder.mkdir(parents=True, exist_ok=True)
-        new_parts, new_ok, n_encoded = encode_fn(sub, enc, folder, progress, crop_fn)
-        cache.add([keys[i] for i in miss], new_parts, new_ok)
-    cached_parts, cached_ok = cache.read(keys)
-    cache.retain(keys)
-    cache.mark_last()
-    return cached_parts, cached_ok.astype(bool), n_encoded
 
 
 @dataclass
@@ -84,7 +50,7 @@ def update_index(catalog_path: str | Path, index_dir: str | Path, *, engine: str
     """Rebuild the index at ``index_dir`` for the catalog at ``catalog_path``, re-encoding only new or changed
     products. The encoder, crop, attribute columns and compatibility model are the index's own unless given
     (``compat_model="keep"``: the copy inside the index; None: none)."""
-    from .ingest import build_index
+
 
     t0 = time.perf_counter()
     index_dir = Path(index_dir)

@@ -48,8 +48,10 @@ def smaller_catalog(shop) -> Path:
 
 
 def copy_index(src: Path, dst: Path) -> Path:
-    """A copy of an index directory (versions, CURRENT, marker)."""
-    shutil.copytree(src, dst, ignore=shutil.ignore_patterns(".lock"))
+    """A copy of an index directory (versions, CURRENT, marker; not its feature cache, so a build into the copy
+    encodes again)."""
+    shutil.copytree(src, dst, ignore=lambda d, names: [n for n in names if n == ".lock"
+                                                       or (Path(d) == Path(src) and n == "cache")])
     return dst
 
 
