@@ -45,9 +45,6 @@ pass)."""
 SAME_PICTURE = 0.98
 """Raw-feature similarity above which a query image is taken as a catalog product's own picture."""
 
-LIKELY_WEARER = 0.25
-"""An inferred wearer this likely keeps its items in Similar (a photo that could be a man's or a woman's gets both)."""
-
 
 @dataclass(frozen=True)
 class ItemQuery:
@@ -302,14 +299,10 @@ class Recommender:
 
     def similar_wearers(self, profile: ItemProfile, wearer: Wearer) -> tuple[frozenset[str], bool]:
         """The wearers Similar keeps items for, and whether that set is a guess: a known wearer (shopper,
-        catalog, title) is a hard rule; one inferred from a photo keeps every likely wearer
-        (probability ≥ ``LIKELY_WEARER``), and a guess may be relaxed rather than leave too few answers."""
+        catalog, title) is a hard rule; the most likely wearer inferred from a photo comes first, and a guess is
+        filled up with the other wearers' items rather than leave too few answers."""
         if wearer.known and wearer.source != "inferred":
             return rules.wearers_of(wearer.gender), False
-        probs = profile.wearer_probs
-        if profile.gender is not None and profile.sources.get("gender") == "inferred" and probs is not None:
-            likely = {w for w, p in zip(rules.WEARERS, probs) if p >= LIKELY_WEARER} | {profile.gender}
-            return frozenset(likely), True
         return rules.wearers_of(profile.gender), profile.sources.get("gender") == "inferred"
 
     def _similar_hits(self, query: ItemQuery, k: int, mask: np.ndarray | None,
