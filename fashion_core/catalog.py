@@ -16,6 +16,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from PIL import Image, ImageDraw
+
 from . import taxonomy
 from .catalog_readers import Malformed, Record, read_records
 from .imageio import ImageError, load_image, sniff_format
@@ -279,6 +281,28 @@ def image_problem(path: str | Path, *, decode: bool = False) -> str | None:
         except ImageError as exc:
             return str(exc).removeprefix("image: ")
     return None
+
+
+PLACEHOLDER_SIZE = (240, 320)
+"""Width and height of the image shown in place of a product photo that vanished or cannot be decoded."""
+
+
+def product_image(product: Product) -> Image.Image:
+    """The product's photo, upright RGB; when the file vanished or cannot be decoded (after the build), a plain
+    placeholder whose ``info["placeholder"]`` says why, naming the file but no server path. A page or answer
+    never fails on one missing photo."""
+    try:
+        return load_image(product.image, name=Path(product.image).name)
+    except (ImageError, OSError) as exc:
+        reason = str(exc) if isinstance(exc, ImageError) else f"{Path(product.image).name}: {exc.strerror}"
+    img = Image.new("RGB", PLACEHOLDER_SIZE, (238, 238, 238))
+    draw = ImageDraw.Draw(img)
+    w, h = PLACEHOLDER_SIZE
+    draw.rectangle((8, 8, w - 9, h - 9), outline=(190, 190, 190), width=3)
+    draw.line((8, 8, w - 9, h - 9), fill=(210, 210, 210), width=2)
+    draw.line((8, h - 9, w - 9, 8), fill=(210, 210, 210), width=2)
+    img.info["placeholder"] = f"the photo of product {product.product_id} is unavailable ({reason})"
+    return img
 
 
 def _load_folder(folder: Path, check_images: bool, decode_images: bool) -> Catalog:

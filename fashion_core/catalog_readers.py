@@ -125,6 +125,7 @@ def _read_csv(text: str, path: Path) -> tuple[list[str], list[Record]]:
         raise ValueError(f"catalog {path}: the header (line {start + 1}) is not valid CSV ({exc}); the first line "
                          "must name the columns product_id, title, category, image") from None
     width = len(header)
+    has_nul = "\0" in text
     id_at = next((i for i, c in enumerate(header) if c.strip().lower() in ("product_id", "id", "productid")), None)
     id_at = id_at if id_at == 0 else None  # a guess from a broken line is only safe for the first column
     records: list[Record] = []
@@ -143,6 +144,8 @@ def _read_csv(text: str, path: Path) -> tuple[list[str], list[Record]]:
                         f"{len(values)} fields, the header has {width} "
                         f"({'an extra' if len(values) > width else 'a missing'} field or an unquoted comma)",
                         values[id_at] if id_at is not None and id_at < len(values) else "")))
+                elif values and has_nul and any("\0" in v for v in values):
+                    records.append((first + 1, Malformed(_NUL_REASON, values[id_at] if id_at is not None else "")))
                 elif values:
                     records.append((first + 1, values))
                 first = feed.pos
@@ -162,8 +165,13 @@ def _csv_reason(exc: Exception, span: int) -> str:
     if "expected after" in msg:
         return "stray quote: a quote inside a quoted field must be doubled (\"\")"
     if "NUL" in msg:
-        return "the line contains a NUL byte"
+        return _NUL_REASON
+    if "field limit" in msg:
+        return f"a field is longer than {csv.field_size_limit():,} characters (a runaway quote or binary data)"
     return f"malformed CSV line ({msg})"
+
+
+_NUL_REASON = "the line contains a NUL byte (binary data, or a UTF-16 file without a byte-order mark)"
 
 
 def _read_jsonl(text: str) -> tuple[list[str], list[Record]]:

@@ -139,12 +139,13 @@ class LoadedIndex:
         rows = np.asarray(rows)
         if count and (rows.min() < 0 or rows.max() >= len(self)):
             raise self.damaged(f"{stem}.rows.npy points outside the {len(self)} products")
+        name = f"{stem}.ann" if (self.version_dir / f"{stem}.ann").exists() else f"{stem}.npy"
         try:
             ann = AnnIndex.load(self.version_dir / stem, dim)
         except (OSError, ValueError) as exc:
-            raise self.damaged(f"{stem} cannot be loaded ({exc})") from None
+            raise self.damaged(f"{name} cannot be loaded ({exc})") from None
         if ann.n_items != count:
-            raise self.damaged(f"{stem} holds {ann.n_items} vectors, the manifest says {count}")
+            raise self.damaged(f"{name} holds {ann.n_items} vectors, the manifest says {count}")
         return CategoryIndex(ann, rows)
 
 

@@ -74,13 +74,24 @@ def test_broken_jsonl_lines_are_reported_and_integer_ids_stay_as_written(shop):
     assert "not valid JSON" in cat.report.lines()[0] and "empty product_id" in cat.report.lines()[1]
 
 
-def test_cli_similar_finds_an_integer_jsonl_id_of_a_column_with_a_null(shop):
-    """The id ``1525`` is found as ``1525``: pandas made the column float and the id "1525.0"."""
-    docs = [{"product_id": 1525, "title": "Red tee", "category": "top", "image": "images/a.jpg"},
-            {"product_id": None, "title": "No id", "category": "top", "image": "images/a.jpg"},
-            {"product_id": 1526, "title": "Blue tee", "category": "top", "image": "images/b.png"}]
+def test_similar_finds_an_integer_jsonl_id_of_a_column_with_a_null(shop, demo_index):
+    """``similar --id 1525`` finds 1525: pandas made the id column float and the id "1525.0", not in the index."""
+    from fashion_core.conformance import clustered_vectors
+    from fashion_core.index import load_index
+    from fashion_core.ingest import index_from_parts
+
+    docs = [{"product_id": 1525 + i, "title": f"Tee {i}", "category": "top", "image": "images/a.jpg"}
+            for i in range(12)]
+    docs.insert(3, {"product_id": None, "title": "No id", "category": "top", "image": "images/a.jpg"})
     (shop / "c.jsonl").write_text("".join(json.dumps(d) + "\n" for d in docs))
-    assert [p.product_id for p in load_catalog(shop / "c.jsonl")] == ["1525", "1526"]
+    catalog = load_catalog(shop / "c.jsonl")
+    encoder = load_index(demo_index).manifest.encoder
+    out = index_from_parts(shop / "index", catalog, shop / "c.jsonl", encoder,
+                           {"head": clustered_vectors(len(catalog), encoder.dim, clusters=3, seed=1)})
+    res = cli("similar", "--index", str(out), "--id", "1525", "-k", "3", "--json")
+    assert res.returncode == 0, res.stderr[-2000:]
+    items = json.loads(res.stdout)["results"][0]["items"]
+    assert len(items) == 3 and all(x["product_id"].isdigit() for x in items)
 
 
 def test_parquet_integer_ids_with_a_null_stay_integers(shop):
