@@ -261,6 +261,10 @@ def register_engine(name: str) -> Callable[[EncodeFn], EncodeFn]:
 def engine_encoder(name: str) -> EncodeFn:
     """The encode stage of engine ``name``; a clear error for an unknown one."""
     if name not in _ENGINES:
+        from .engines import load  # optional engines (ray) register themselves when imported
+
+        load(name)
+    if name not in _ENGINES:
         raise ValueError(f"unknown ingest engine {name!r}; expected one of {', '.join(sorted(_ENGINES))}")
     return _ENGINES[name]
 

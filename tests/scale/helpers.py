@@ -26,6 +26,7 @@ def change_catalog(csv: Path, fraction: float = 0.01, seed: int = 0) -> dict[str
     image (the old one mirrored and recoloured), a new title, a removed product and a new product. Returns the
     product ids per kind of change."""
     frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    pid = "product_id" if "product_id" in frame.columns else "id"
     n = max(4, round(len(frame) * fraction))
     per = n // 4
     rows = frame.sample(n=3 * per, random_state=seed).index.tolist()
@@ -44,10 +45,10 @@ def change_catalog(csv: Path, fraction: float = 0.01, seed: int = 0) -> dict[str
         path = csv.parent / row["image"]
         out = path.with_name(f"added_{i}_{path.stem}.jpg")
         Image.open(path).convert("RGB").rotate(3, fillcolor=(255, 255, 255)).save(out, quality=92)
-        row["product_id"], row["image"] = f"NEW{i:04d}", str(out.relative_to(csv.parent))
+        row[pid], row["image"] = f"NEW{i:04d}", str(out.relative_to(csv.parent))
         added.append(row)
-    ids = {"image": frame.loc[new_image, "product_id"].tolist(), "title": frame.loc[new_title, "product_id"].tolist(),
-           "removed": frame.loc[removed, "product_id"].tolist(), "added": [r["product_id"] for r in added]}
+    ids = {"image": frame.loc[new_image, pid].tolist(), "title": frame.loc[new_title, pid].tolist(),
+           "removed": frame.loc[removed, pid].tolist(), "added": [r[pid] for r in added]}
     frame = pd.concat([frame.drop(index=removed), pd.DataFrame(added)], ignore_index=True)
     frame.to_csv(csv, index=False)
     return ids
