@@ -85,9 +85,10 @@ def check_output(root: Path, *, protect: Iterable[Path] = (), force: bool = Fals
     root = Path(root).absolute()
     if root.exists() and not root.is_dir():
         raise UnsafeOutput(f"--out {root} is a file, not a folder; pass a folder for the index (it is created)")
+    real = root.resolve()  # an --out that is a symlink to the catalog's folder is that folder
     for path in protect:
         p = Path(path).absolute()
-        if p == root or p.is_relative_to(root):
+        if p == root or p.is_relative_to(root) or p.resolve().is_relative_to(real):
             raise UnsafeOutput(f"the catalog or its images ({p}) lie inside --out {root}; choose an --out folder "
                                "outside the catalog's folders (the index would share a folder with the catalog's "
                                "own files)")

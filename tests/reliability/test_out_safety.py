@@ -63,10 +63,13 @@ def test_force_builds_beside_the_files_and_deletes_none(shop, demo_index, tmp_pa
     assert (notes / "todo.txt").read_text() == "buy milk\n"
 
 
-@pytest.mark.parametrize("where", ["catalog folder", "parent of the catalog folder", "images folder"])
-def test_never_into_or_over_the_catalog_even_with_force(shop, where):
+@pytest.mark.parametrize("where", ["catalog folder", "parent of the catalog folder", "images folder",
+                                   "symlink to the catalog folder"])
+def test_never_into_or_over_the_catalog_even_with_force(shop, where, tmp_path):
     out = {"catalog folder": shop, "parent of the catalog folder": shop.parent,
-           "images folder": shop / "images"}[where]
+           "images folder": shop / "images", "symlink to the catalog folder": tmp_path / "link"}[where]
+    if where.startswith("symlink"):
+        out.symlink_to(shop, target_is_directory=True)
     before = snapshot(shop)
     for extra in ((), ("--force",)):
         line = one_line_refusal(build(shop / "catalog.csv", out, *extra))
