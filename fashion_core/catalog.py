@@ -166,7 +166,7 @@ def _from_records(columns: list[str], records: Iterable[Record], root: Path, sou
     names = [_COLUMN_ALIASES.get(c.strip().lower(), c.strip()) for c in columns]
     records = list(records)
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
-    if missing and any(not isinstance(values, Malformed) for _, values in records):
+    if missing and columns:  # (a JSONL file whose every line is broken has no columns: its report says why)
         raise ValueError(f"catalog {source}: missing column(s) {', '.join(missing)}; required columns are "
                          f"{', '.join(REQUIRED_COLUMNS)} (found {', '.join(map(str, columns)) or 'none'})")
     report = ValidationReport(source=source, n_rows=len(records), notes=list(notes or []))

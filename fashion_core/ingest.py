@@ -79,8 +79,8 @@ def build_index(catalog_path: str | Path, out_dir: str | Path, encoder: str = "e
     catalog_path = Path(catalog_path)
     catalog = load_catalog(catalog_path)
     log.info(catalog.report.summary())
-    for line in catalog.report.lines():
-        log.warning("rejected %s", line)
+    for line in [*catalog.report.notes, *(f"rejected {x}" for x in catalog.report.lines())]:
+        log.warning(line)
     if len(catalog) == 0:
         raise ValueError(f"catalog {catalog_path}: no valid products to index ({catalog.report.summary()})")
     columns = _attribute_columns(catalog, catalog_path, attributes)

@@ -238,6 +238,8 @@ def catalog_corpus(root: Path) -> list[CatalogProbe]:
         CatalogProbe("CSV, header only", "c20.csv", HEADER.encode(), [], []),
         CatalogProbe("CSV, missing the image column", "c21.csv", b"product_id,title,category\n1,t,top\n",
                      refusal="missing column(s) image"),
+        CatalogProbe("CSV, only a header, without the image column", "c21b.csv", b"product_id,title,category\n",
+                     refusal="missing column(s) image"),
         CatalogProbe("CSV, a header with an unclosed quote", "c22.csv", b'product_id,"title,category,image\n',
                      refusal="header (line 1) is not valid CSV"),
         CatalogProbe("JSONL, a broken line and a list line", "c23.jsonl",
