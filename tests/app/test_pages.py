@@ -1,9 +1,11 @@
-"""Every page rendered with Streamlit's AppTest over the small demo index: widgets, product cards, bad uploads."""
+"""Every page rendered with Streamlit's AppTest over the small demo index: widgets, product cards, bad uploads,
+kept state, literal rendering of untrusted text, the fallback banner."""
 
 from __future__ import annotations
 
 import io
 import json
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -13,11 +15,13 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from fashion_core import app_support as ui
 from fashion_core.catalog import load_catalog
+from fashion_core.imageio import load_image
+from webui import loading, overlays
+from webui.page import FALLBACK_BANNER
 
 ROOT = Path(__file__).resolve().parents[2]
-TIMEOUT = 180  # first runs load the encoder and detector on a shared 2-core machine
+TIMEOUT = 300  # first runs load the encoder and detector on a shared 2-core machine
 
 
 @pytest.fixture
@@ -43,10 +47,17 @@ def run_page(name: str, **query) -> AppTest:
     return at.run()
 
 
-def card_ids(node, catalog) -> list[str]:
-    """Product ids of the product cards under an element-tree node (read from the cards' captions)."""
-    ids = [c.value.split(" · ")[0] for c in node.caption]
-    return [i for i in ids if i in catalog]
+def card_ids(node, catalog=None) -> list[str]:
+    """Product ids of the product cards under an element-tree node (read from their Details links)."""
+    ids = [link.proto.query_string.removeprefix("product=") for link in node.get("page_link")]
+    return [i for i in ids if catalog is None or i in catalog]
+
+
+def all_text(at: AppTest) -> list[str]:
+    """Every string the page shows through Markdown (titles, captions, boxes) and as plain text."""
+    kinds = ("markdown", "caption", "title", "header", "subheader", "error", "warning", "info", "success", "text",
+             "toast")
+    return [e.value for kind in kinds for e in at.get(kind)]
 
 
 def column_with(at: AppTest, heading: str):
@@ -59,18 +70,26 @@ def garment_radio(at: AppTest):
     return found[0] if found else None
 
 
+def photo_radio(at: AppTest):
+    return at.radio(key="photo_choice")
+
+
 def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
 # ---------------------------------------------------------------- Shop the look
 
+def chosen_category(at: AppTest, catalog) -> str:
+    return at.session_state["selected_garment"]["category"]
+
+
 def test_shop_the_look_selection_fills_both_tabs(app_env, catalog):
     at = run_page("app.py")
     assert_clean(at)
-    photo = at.sidebar.radio[0]
-    assert photo.label == "Photo" and photo.value.startswith("Demo look")
-    assert any("bus" in o for o in photo.options) and any("ultralytics" in o for o in photo.options)
+    photo = photo_radio(at)
+    assert photo.value.startswith("Demo look") and "Your own photo" in photo.options, "the upload is on the page"
+    assert any("bus" in o for o in photo.options)
     radio = garment_radio(at)
     assert radio is not None and len(radio.options) >= 2, "a demo look shows several garments"
     assert radio.value is None and len(at.tabs) == 0, "nothing is selected before a click"
@@ -80,18 +99,71 @@ def test_shop_the_look_selection_fills_both_tabs(app_env, catalog):
     assert [t.label for t in at.tabs] == ["Similar", "Complete the look"]
     similar, outfit = card_ids(at.tabs[0], catalog), card_ids(at.tabs[1], catalog)
     assert len(similar) == 10 and len(set(similar)) == 10
-    chosen = garment_radio(at).options[0].split(" ", 1)[1].rsplit(" (", 1)[0]
+    chosen = chosen_category(at, catalog)
     assert all(catalog.get(i).category == chosen for i in similar), "Similar stays in the garment's category"
     assert outfit, "Complete the look shows an outfit"
     assert all(catalog.get(i).category != chosen for i in outfit), "the outfit never repeats the query's category"
-    assert at.session_state["selected_garment"]["category"] == chosen
+    timing = [c.value for c in at.caption if c.value.startswith("Answered in")]
+    assert timing and timing[0].endswith(" ms"), timing
+    assert at.query_params["garment"] == ["1"] and at.query_params["photo"] == ["look-1"]
+
+
+def test_no_card_shows_a_raw_score_slot_or_slug(app_env, catalog):
+    at = run_page("app.py")
+    at = garment_radio(at).set_value(0).run()
+    shown = " ".join(all_text(at))
+    assert "score" not in shown.lower() and "slot" not in shown.lower() and "%)" not in shown
+    assert not re.search(r"\b0\.\d{2,}", shown), "no raw scores"
+    for rec_id in card_ids(at.tabs[1], catalog):
+        category = catalog.get(rec_id).category
+        if category in ("scarf/tie", "outerwear", "pants"):
+            assert category not in shown
+
+
+def test_the_same_answer_again_says_cached(app_env, catalog):
+    at = run_page("app.py")
+    at = garment_radio(at).set_value(1).run()
+    at = garment_radio(at).set_value(0).run()
+    at = garment_radio(at).set_value(1).run()
+    timing = [c.value for c in at.caption if c.value.startswith("Answered in")]
+    assert timing and timing[0].endswith("(cached)"), timing
+
+
+def test_photo_and_garment_are_kept_across_pages(app_env, catalog):
+    at = run_page("app.py")
+    second = photo_radio(at).options[2]
+    at = photo_radio(at).set_value(second).run()
+    at = garment_radio(at).set_value(1).run()
+    assert_clean(at)
+    first_card = card_ids(at.tabs[0], catalog)[0]
+    at.switch_page("pages/1_Catalog.py")
+    at.query_params["product"] = first_card
+    at.run()
+    assert_clean(at)
+    at.switch_page("pages/0_Shop_the_look.py")
+    at.query_params.clear()
+    at.run()
+    assert_clean(at)
+    assert photo_radio(at).value == second, "the photo survives a visit to Details"
+    assert garment_radio(at).value == 1, "and so does the garment"
+    assert card_ids(at.tabs[0], catalog)[0] == first_card
+
+
+def test_a_shared_url_opens_its_photo_and_garment(app_env):
+    at = run_page("app.py", photo="look-2", garment="2")
+    assert_clean(at)
+    assert photo_radio(at).value == "Demo look 2" and garment_radio(at).value == 1
+    for crafted in ({"photo": "../../etc/passwd", "garment": "x"}, {"photo": "look-1", "garment": "999"},
+                    {"photo": "[x](https://evil.example)", "garment": "-1"}):
+        at = run_page("app.py", **crafted)
+        assert_clean(at)
+        assert photo_radio(at).value.startswith("Demo look") and garment_radio(at).value is None
 
 
 def test_switching_samples_and_garments_keeps_working(app_env, catalog):
     at = run_page("app.py")
-    photo = at.sidebar.radio[0]
-    for label in photo.options[1:3]:
-        at = at.sidebar.radio[0].set_value(label).run()
+    for label in photo_radio(at).options[2:4]:
+        at = photo_radio(at).set_value(label).run()
         assert_clean(at)
         radio = garment_radio(at)
         if radio is None:  # a photo with nobody in it says so
@@ -100,6 +172,12 @@ def test_switching_samples_and_garments_keeps_working(app_env, catalog):
         at = radio.set_value(len(radio.options) - 1).run()
         assert_clean(at)
         assert card_ids(at.tabs[1], catalog)
+
+
+def test_the_fallback_banner_shows_without_a_compatibility_model(app_env):
+    for name in ("app.py", "pages/1_Catalog.py", "pages/3_System.py"):
+        at = run_page(name)
+        assert any(w.value == FALLBACK_BANNER for w in at.warning), name  # the demo test index has none
 
 
 def _jpeg(img: Image.Image, **kw) -> bytes:
@@ -129,32 +207,25 @@ def _huge_png(width: int, height: int) -> bytes:
 def _malformed() -> list[tuple[str, bytes, str]]:
     rng = np.random.default_rng(0)
     noise = Image.fromarray(rng.integers(0, 255, (96, 128, 3), dtype=np.uint8), "RGB")
-    frames = [Image.new("RGB", (40, 40), c) for c in ((255, 0, 0), (0, 255, 0))]
-    gif = io.BytesIO()
-    frames[0].save(gif, format="GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
-    sixteen = Image.fromarray(np.tile(np.linspace(0, 65535, 64, dtype=np.uint16), (48, 1)))
     return [
         ("truncated.jpg", _jpeg(noise)[:600], "image/jpeg"),
         ("empty.jpg", b"", "image/jpeg"),
         ("page.png", b"<!DOCTYPE html><html><body>not an image</body></html>", "image/png"),
         ("huge.png", _huge_png(20_000, 20_000), "image/png"),
         ("notes.jpg", b"just some text, not a photo\n" * 20, "image/jpeg"),
-        ("cmyk.jpg", _jpeg(noise.convert("CMYK")), "image/jpeg"),
-        ("deep.png", _png(sixteen), "image/png"),
-        ("anim.png", gif.getvalue(), "image/png"),
         ("dot.png", _png(Image.new("RGB", (1, 1), (9, 9, 9))), "image/png"),
     ]
 
 
 def test_bad_uploads_each_show_a_message_and_the_next_upload_works(app_env, demo_world):
     at = run_page("app.py")
-    at = at.sidebar.radio[0].set_value("Upload your own photo").run()
+    at = photo_radio(at).set_value("Your own photo").run()
     assert_clean(at)
     assert at.file_uploader and at.info, "the uploader and a hint are shown"
     for name, data, mime in _malformed():
         at = at.file_uploader[0].set_value((name, data, mime)).run()
         assert_clean(at)
-        messages = [e.value for e in at.error] + [w.value for w in at.warning]
+        messages = [e.value for e in at.error] + [w.value for w in at.warning if w.value != FALLBACK_BANNER]
         assert messages, f"{name}: no message shown"
         assert not any("Traceback" in m for m in messages)
         assert garment_radio(at) is None, f"{name}: no garments from a bad or empty photo"
@@ -165,25 +236,50 @@ def test_bad_uploads_each_show_a_message_and_the_next_upload_works(app_env, demo
     assert not at.error and garment_radio(at) is not None, "a good photo after bad ones works"
 
 
+def test_a_cmyk_or_16_bit_photo_works_like_its_rgb_original(app_env, demo_world):
+    """A CMYK JPEG (print workflows) or a 16-bit PNG is converted to 8-bit RGB and shopped like any photo: no
+    message, the same garments found. (Before, the test fed CMYK noise and expected a refusal.)"""
+    look = sorted((demo_world / "looks" / "images").glob("*.jpg"))[0]
+    rgb = load_image(look)
+    at = run_page("app.py")
+    at = photo_radio(at).set_value("Your own photo").run()
+    at = at.file_uploader[0].set_value(("look.png", _png(rgb), "image/png")).run()
+    want = len(garment_radio(at).options)
+    sixteen = Image.fromarray(np.asarray(rgb.convert("L"), dtype=np.uint16) * 257)
+    at = at.file_uploader[0].set_value(("cmyk.jpg", _jpeg(rgb.convert("CMYK"), quality=95), "image/jpeg")).run()
+    assert_clean(at)
+    assert not at.error and garment_radio(at) is not None, "a CMYK photo is not refused"
+    assert abs(len(garment_radio(at).options) - want) <= 1, "and finds the garments of its RGB original"
+    frames = [rgb, rgb.transpose(Image.Transpose.FLIP_LEFT_RIGHT)]
+    anim = io.BytesIO()
+    frames[0].save(anim, format="GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    for name, data, mime in (("deep.png", _png(sixteen), "image/png"), ("anim.png", anim.getvalue(), "image/png")):
+        at = at.file_uploader[0].set_value((name, data, mime)).run()  # grey 16-bit; an animation's first frame
+        assert_clean(at)
+        assert not at.error, f"{name} is not refused"
+    at = garment_radio(at).set_value(0).run()
+    assert_clean(at)
+    assert card_ids(at.tabs[0]) or at.info
+
+
 def run_upload(at: AppTest, name: str) -> AppTest:
     data = dict((n, (d, m)) for n, d, m in _malformed())[name]
     return at.file_uploader[0].set_value((name, *data)).run()
 
 
 def test_icon_click_selects_the_garment_under_it(app_env, demo_world):
-    rec = ui.open_recommender(app_env)
+    rec = loading.open_recommender(app_env)
     look = sorted((demo_world / "looks" / "images").glob("*.jpg"))[0]
-    from fashion_core.imageio import load_image
-
     image = load_image(look)
-    detections = rec.detect(image)
+    detections = overlays.one_per_garment(rec.shop_the_look(image)).detections
     assert detections
-    for i, det in enumerate(detections):
-        shown = ui.display_image(image)
-        click = {"x": det.icon[0] * shown.width / image.width, "y": det.icon[1] * shown.height / image.height,
-                 "width": shown.width, "height": shown.height}
-        assert ui.icon_at_click(detections, click, image.size) == i
-    assert ui.icon_at_click(detections, {"x": -500, "y": -500, "width": 10, "height": 10}, image.size) is None
+    for width in (390, 640, 1200):  # a phone column, a desktop column, a wide one
+        height = width * image.height / image.width
+        for i, det in enumerate(detections):
+            click = {"x": det.icon[0] * width / image.width, "y": det.icon[1] * height / image.height,
+                     "width": width, "height": height}
+            assert overlays.icon_at_click(detections, click, image.size) == i
+    assert overlays.icon_at_click(detections, {"x": -500, "y": -500, "width": 10, "height": 10}, image.size) is None
 
 
 # ---------------------------------------------------------------- Catalog
@@ -192,37 +288,143 @@ def test_catalog_grid_filters_search_and_pages(app_env, catalog):
     at = run_page("pages/1_Catalog.py")
     assert_clean(at)
     assert len(card_ids(at, catalog)) == 24
-    assert {s.label for s in at.selectbox} >= {"Category", "Per page"}
+    assert {s.label for s in at.selectbox} >= {"Category", "Per page", "Sort by"}
     at = at.selectbox(key="cat_category").set_value("shoes").run()
     shoes = card_ids(at, catalog)
     assert shoes and all(catalog.get(i).category == "shoes" for i in shoes)
     target = catalog.by_category("bag")[3]
     at = at.selectbox(key="cat_category").set_value("All").run()
     at = at.text_input(key="cat_search").input(target.product_id).run()
-    assert card_ids(at, catalog)[0] == target.product_id
+    assert card_ids(at, catalog) == [target.product_id]
     at = at.text_input(key="cat_search").input("zzzz nothing matches").run()
     assert at.warning and not card_ids(at, catalog)
+    assert "fewer words" in at.warning[-1].value
+    at = at.text_input(key="cat_search").input("Q99999").run()
+    assert "No product has that ID" in at.warning[-1].value, "an unknown ID gets its own message"
     at = at.text_input(key="cat_search").input("").run()
-    at = at.number_input(key="cat_page").set_value(2).run()
+    at = at.button(key="cat_next").click().run()
     assert_clean(at)
     assert card_ids(at, catalog)[0] == catalog.products[24].product_id
+    assert at.query_params["page"] == ["2"]
+    at = at.button(key="cat_prev").click().run()
+    assert card_ids(at, catalog)[0] == catalog.products[0].product_id
+
+
+def test_catalog_keeps_search_and_page_across_details_and_back(app_env, catalog):
+    at = run_page("pages/1_Catalog.py")
+    at = at.selectbox(key="cat_per_page").set_value(12).run()
+    at = at.button(key="cat_next").click().run()
+    page2 = card_ids(at, catalog)
+    at.query_params["product"] = page2[0]
+    at.run()
+    assert_clean(at)
+    assert at.header and at.button[0].label == "Back to the catalog"
+    at = at.button[0].click().run()
+    assert_clean(at)
+    assert card_ids(at, catalog) == page2, "back on the same page of the same list"
+    at = at.text_input(key="cat_search").input("navy").run()
+    hits = card_ids(at, catalog)
+    at.switch_page("pages/2_Compare.py").run()
+    at.switch_page("pages/1_Catalog.py")
+    at.query_params.clear()
+    at.run()
+    assert at.text_input(key="cat_search").value == "navy" and card_ids(at, catalog) == hits
 
 
 def test_catalog_product_view_has_similar_and_outfit(app_env, catalog):
     product = catalog.by_category("top")[0]
     at = run_page("pages/1_Catalog.py", product=product.product_id)
     assert_clean(at)
-    assert at.header[0].value == product.title
+    assert at.header[0].value.replace("\\", "") == product.title
     similar, outfit = card_ids(at.tabs[0], catalog), card_ids(at.tabs[1], catalog)
     assert similar and product.product_id not in similar
     assert all(catalog.get(i).category == "top" for i in similar)
     assert outfit and all(catalog.get(i).category != "top" for i in outfit)
 
 
-def test_catalog_unknown_product_is_a_message(app_env):
-    at = run_page("pages/1_Catalog.py", product="NOPE-1")
+CRAFTED = ["[click me](https://evil.example/phish)", "![x](https://evil.example/pixel.png)",
+           "<img src=https://evil.example/p.png onerror=alert(1)>", "<script>alert(1)</script>",
+           ":red[**Your account is locked**] call 555", "x" * 5000]
+
+
+@pytest.mark.parametrize("crafted", CRAFTED)
+def test_catalog_unknown_product_is_a_message_that_shows_the_url_literally(app_env, crafted):
+    at = run_page("pages/1_Catalog.py", product=crafted)
     assert_clean(at)
-    assert "NOPE-1" in at.error[0].value
+    assert at.error and "could not find that product" in at.error[0].value
+    assert crafted[:120] in " ".join(t.value for t in at.text), "the id is shown as plain text"
+    for shown in all_text(at):
+        if shown in (t.value for t in at.text):
+            continue
+        assert "evil.example" not in shown and "<img" not in shown and "<script" not in shown
+
+
+@pytest.fixture(scope="module")
+def hostile_index(demo_world, tmp_path_factory):
+    """A small index whose catalog titles, brands and colours hold Markdown and HTML."""
+    import shutil
+
+    import pandas as pd
+
+    from fashion_core.ingest import build_index
+
+    frame = pd.read_csv(demo_world / "catalog.csv", dtype=str, keep_default_na=False)
+    frame = frame.groupby("category", sort=False).head(3).reset_index(drop=True)
+    for i in range(len(frame)):
+        frame.loc[i, "title"] = f"{CRAFTED[i % 5]} {frame.loc[i, 'title']}"
+    frame["brand"] = "[Brand](https://evil.example/b)"
+    frame["colour"] = "<b>navy</b>"
+    root = tmp_path_factory.mktemp("hostile")
+    (root / "images").mkdir()
+    for rel in frame["image"]:
+        shutil.copy(demo_world / rel, root / rel)
+    frame.to_csv(root / "catalog.csv", index=False)
+    build_index(root / "catalog.csv", root / "index", progress=False)
+    return root / "index", frame
+
+
+def _markdown_is_inert(at: AppTest) -> None:
+    """No Markdown element carries an unescaped link, image, HTML tag or colour directive."""
+    for kind in ("markdown", "caption", "title", "header", "subheader", "error", "warning", "info"):
+        for e in at.get(kind):
+            bare = re.sub(r"\\.", "", e.value)  # drop escaped characters: what is left is live Markdown
+            assert not re.search(r"\]\(|<\w|:red\[|https?:", bare), (kind, e.value)
+
+
+def test_catalog_text_with_markdown_and_html_shows_literally(hostile_index, monkeypatch, tmp_path):
+    index, frame = hostile_index
+    monkeypatch.setenv("FASHION_INDEX", str(index))
+    monkeypatch.setenv("FASHION_RESULTS_DIR", str(tmp_path))
+    at = run_page("pages/1_Catalog.py")
+    assert_clean(at)
+    assert card_ids(at)
+    _markdown_is_inert(at)
+    titles = [e.value.replace("\\", "") for e in at.markdown if e.value.startswith("**")]
+    assert f"**{frame.loc[0, 'title']}**" in titles, "the title is shown, every character of it"
+    at = run_page("pages/1_Catalog.py", product=frame.loc[0, "product_id"])
+    assert_clean(at)
+    _markdown_is_inert(at)
+    at = run_page("app.py")
+    at = garment_radio(at).set_value(0).run()
+    assert_clean(at)
+    _markdown_is_inert(at)
+    at = run_page("pages/2_Compare.py", product=frame.loc[1, "product_id"])
+    assert_clean(at)
+    _markdown_is_inert(at)
+
+
+def test_a_failing_page_shows_a_short_message_with_an_error_id(app_env, tmp_path, monkeypatch, caplog):
+    broken = tmp_path / "broken_index"
+    broken.mkdir()
+    (broken / "manifest.json").write_text("{ not json")
+    monkeypatch.setenv("FASHION_INDEX", str(broken))
+    with caplog.at_level("ERROR", logger="fashion_core.app"):
+        at = run_page("pages/1_Catalog.py")
+    assert_clean(at)
+    text = at.error[0].value
+    assert "error id" in text and str(tmp_path) not in text and "fashion-core" not in text
+    eid = re.search(r"error id (\w+)", text).group(1)
+    assert any(eid in r.getMessage() and r.exc_info for r in caplog.records)
 
 
 # ---------------------------------------------------------------- Compare
@@ -280,8 +482,11 @@ def test_system_page_shows_models_index_and_benchmarks(app_env, tmp_path):
     assert models.loc[0, "weights"] == manifest["encoder"]["weights_id"]
     assert any(m.label == "Products" for m in at.metric)
     assert [e.label for e in at.expander if e.label == "bench_demo"]
-    assert any("broken.json" in w.value for w in at.warning)
-    assert any("precision_at_k" in m.value for m in at.markdown)
+    assert any("broken.json" in w.value.replace("\\", "") for w in at.warning)
+    shown = [m.replace("\\", "") for m in all_text(at)]
+    assert any("precision_at_k" in m and "(share (0 to 1))" in m for m in shown)
+    assert any("latency_ms" in m and "(milliseconds)" in m for m in shown)
+    assert not any(str(app_env.parent) in m or "FASHION_INDEX" in m for m in shown), "no server paths"
 
 
 @pytest.fixture(scope="module")
@@ -291,11 +496,11 @@ def look_and_index_without_its_garment(demo_world, demo_index, tmp_path_factory)
 
     import pandas as pd
 
-    from fashion_core.imageio import load_image
     from fashion_core.ingest import build_index
 
     look = sorted((demo_world / "looks" / "images").glob("*.jpg"))[0]
-    missing = ui.open_recommender(demo_index).detect(load_image(look))[0].category
+    rec = loading.open_recommender(demo_index)
+    missing = overlays.one_per_garment(rec.shop_the_look(load_image(look))).detections[0].category
     frame = pd.read_csv(demo_world / "catalog.csv", dtype=str, keep_default_na=False)
     frame = frame[frame["category"] != missing].groupby("category", sort=False).head(4)
     root = tmp_path_factory.mktemp("shop_without")
@@ -313,7 +518,7 @@ def test_a_garment_category_the_catalog_lacks_is_a_message(look_and_index_withou
     monkeypatch.setenv("FASHION_INDEX", str(index))
     monkeypatch.setenv("FASHION_RESULTS_DIR", str(tmp_path))
     at = run_page("app.py")
-    at = at.sidebar.radio[0].set_value("Upload your own photo").run()
+    at = photo_radio(at).set_value("Your own photo").run()
     at = at.file_uploader[0].set_value((look.name, look.read_bytes(), "image/jpeg")).run()
     assert_clean(at)
     at = garment_radio(at).set_value(0).run()

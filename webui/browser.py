@@ -1,13 +1,13 @@
-"""A real app server and a real Chromium for the browser test and ``benchmarks/bench_app.py``.
+"""A real app server and a real Chromium, for the browser tests and ``benchmarks/bench_app.py`` alike.
 
 ``serve_app`` runs ``streamlit run app.py`` on a free localhost port (bounded wait, always killed);
-``chrome`` drives Debian's Chromium through its chromedriver with Selenium (no downloads).
+``chrome`` drives Debian's Chromium through its chromedriver with Selenium (no downloads); the page actions
+below (pick a photo, read the icons, click one, read the cards) are what a shopper does.
 """
 
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import shutil
 import signal
@@ -16,16 +16,17 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 CHROME_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=1400,2000")
+                "--disable-dev-shm-usage")
 MISSING_BROWSER = ("Chromium and chromedriver are not installed; install them with "
                    "`apt-get install -y chromium chromium-driver` (the README's test command does)")
 
@@ -79,8 +80,9 @@ def serve_app(env: dict[str, str] | None = None, log: Path | None = None,
 
 
 @contextlib.contextmanager
-def chrome() -> Iterator:
-    """A headless Chromium driven by Selenium, with a fresh profile; quit afterwards."""
+def chrome(width: int = 1400, height: int = 1000) -> Iterator:
+    """A headless Chromium driven by Selenium, with a fresh profile and a ``width`` × ``height`` window; quit
+    afterwards."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -89,7 +91,7 @@ def chrome() -> Iterator:
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
         opts = webdriver.ChromeOptions()
         opts.binary_location = CHROMIUM
-        for flag in (*CHROME_FLAGS, f"--user-data-dir={profile}"):
+        for flag in (*CHROME_FLAGS, f"--window-size={width},{height}", f"--user-data-dir={profile}"):
             opts.add_argument(flag)
         driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
         driver.set_page_load_timeout(60)
@@ -116,39 +118,71 @@ def wait_for(condition, timeout: float, what: str, poll: float = 0.1, on_timeout
     raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}" + (f" ({last_exc})" if last_exc else ""))
 
 
-# ---------------------------------------------------------------- page actions shared by test and benchmark
+# ---------------------------------------------------------------- page actions shared by tests and benchmark
 
-IMAGE_FRAME = 'iframe[title*="streamlit_image_coordinates"]'
+PHOTO_FRAME = 'iframe[title*="look_photo"]'
 
 
-def pick_sample(driver, label: str) -> None:
-    """Click the sidebar's photo choice whose text is ``label``."""
+def pick_photo(driver, label: str) -> None:
+    """Click the photo choice whose text is ``label`` (the picker on the page)."""
     from selenium.webdriver.common.by import By
 
     def find():
-        for el in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebar"] [data-testid="stRadio"] label'):
+        for el in driver.find_elements(By.CSS_SELECTOR, '.st-key-photo_choice label'):
             if el.text.strip() == label:
                 return el
         return None
 
-    wait_for(find, 60, f"the sample photo {label!r} in the sidebar").click()
+    el = wait_for(find, 60, f"the photo choice {label!r}")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", el)
+    el.click()
 
 
-def photo_frame_ready(driver) -> tuple | None:
-    """(iframe, rendered width, height) once the clickable photo has loaded, else ``None``."""
+def photo_frame(driver):
+    """The clickable photo's iframe once its image has loaded and its icons are drawn, else ``None``."""
     from selenium.webdriver.common.by import By
 
-    frames = driver.find_elements(By.CSS_SELECTOR, IMAGE_FRAME)
+    frames = driver.find_elements(By.CSS_SELECTOR, PHOTO_FRAME)
     if not frames:
         return None
     frame = frames[0]
     driver.switch_to.frame(frame)
     try:
-        size = driver.execute_script("const i = document.getElementById('image');"
-                                     "return i && i.complete && i.naturalWidth ? [i.width, i.height] : null;")
+        ready = driver.execute_script("const i = document.getElementById('image');"
+                                      "return !!(i && i.complete && i.naturalWidth && i.clientWidth);")
     finally:
         driver.switch_to.default_content()
-    return (frame, *size) if size and size[0] > 0 else None
+    return frame if ready else None
+
+
+def icon_boxes(driver, frame) -> dict:
+    """Where the photo and its icons are on the screen (page pixels): ``{"photo": rect, "icons": [rect...],
+    "selected": index or None}``."""
+    r = driver.execute_script("const f = arguments[0].getBoundingClientRect(); return [f.left, f.top];", frame)
+    driver.switch_to.frame(frame)
+    try:
+        inner = driver.execute_script("""
+            const box = e => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
+            const icons = [...document.querySelectorAll('.icon')];
+            return {photo: box(document.getElementById('image')), icons: icons.map(box),
+                    selected: icons.findIndex(e => e.classList.contains('selected')),
+                    names: icons.map(e => e.title)};""")
+    finally:
+        driver.switch_to.default_content()
+    shift = lambda b: [b[0] + r[0], b[1] + r[1], b[2] + r[0], b[3] + r[1]]  # noqa: E731
+    return {"photo": shift(inner["photo"]), "icons": [shift(b) for b in inner["icons"]],
+            "selected": None if inner["selected"] < 0 else inner["selected"], "names": inner["names"]}
+
+
+def click_icon(driver, frame, index: int) -> None:
+    """Tap garment icon ``index`` (0-based) on the photo."""
+    from selenium.webdriver.common.by import By
+
+    driver.switch_to.frame(frame)
+    try:
+        driver.find_elements(By.CSS_SELECTOR, ".icon")[index].click()
+    finally:
+        driver.switch_to.default_content()
 
 
 def garment_options(driver) -> list[str]:
@@ -162,40 +196,39 @@ def garment_options(driver) -> list[str]:
     return []
 
 
-def click_photo(driver, frame, x: float, y: float) -> None:
-    """Click the photo inside the image-coordinates iframe at rendered pixel (x, y)."""
-    from selenium.webdriver.common.action_chains import ActionChains
-    from selenium.webdriver.common.by import By
-
-    driver.switch_to.frame(frame)
-    try:
-        img = driver.find_element(By.ID, "image")
-        w, h = img.size["width"], img.size["height"]
-        ActionChains(driver).move_to_element_with_offset(img, int(x - w / 2), int(y - h / 2)).click().perform()
-    finally:
-        driver.switch_to.default_content()
-
-
-def tab_panels_text(driver) -> dict[str, str]:
-    """Text of each tab panel by tab label ('Similar', 'Complete the look'), visible or not."""
-    from selenium.webdriver.common.by import By
-
-    tabs = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stTab"]')
-    panels = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stTabPanel"]')
-    return {t.text.strip(): p.get_attribute("textContent") or "" for t, p in zip(tabs, panels)}
-
-
-def isolated_first(detections) -> list[int]:
-    """Garment indices, the icon farthest from every other icon first: a click there hits one icon only."""
-    def isolation(i: int) -> float:
-        return min((math.dist(detections[i].icon, d.icon) for j, d in enumerate(detections) if j != i), default=1e9)
-
-    return sorted(range(len(detections)), key=lambda i: -isolation(i))
-
-
 def selected_garment(driver) -> int | None:
     """Index of the checked garment in the page's garment list (None when nothing is selected)."""
     from selenium.webdriver.common.by import By
 
-    radios = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stMain"] [data-testid="stRadio"] input[type="radio"]')
+    radios = driver.find_elements(By.CSS_SELECTOR, '.st-key-garment_list input[type="radio"], '
+                                                   '[class*="st-key-garment_"] input[type="radio"]')
     return next((i for i, el in enumerate(radios) if el.is_selected()), None)
+
+
+def card_ids(driver, within: str = "") -> list[str]:
+    """Product ids of the product cards' Details links (under the CSS selector ``within``), in page order."""
+    from selenium.webdriver.common.by import By
+
+    links = driver.find_elements(By.CSS_SELECTOR, f'{within} [data-testid="stPageLink"] a'.strip())
+    out = []
+    for a in links:
+        href = a.get_attribute("href") or ""
+        if "product=" in href:
+            out.append(urllib.parse.unquote_plus(href.split("product=", 1)[1].split("&", 1)[0]))
+    return out
+
+
+def first_card_in_view(driver) -> bool:
+    """True when the first result card's top and its image lie inside the browser's viewport."""
+    return bool(driver.execute_script("""
+        const c = document.querySelector('.st-key-results [class*="st-key-card_"]');
+        if (!c) return false;
+        const r = c.getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= window.innerHeight && r.left >= 0 && r.right <= window.innerWidth;"""))
+
+
+def no_exception(driver) -> bool:
+    """True when the page shows no Streamlit exception box."""
+    from selenium.webdriver.common.by import By
+
+    return not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
