@@ -98,18 +98,25 @@ def _ensure_ray():
     if address:
         ray.init(address=address, log_to_driver=False)
         log.info("connected to the Ray cluster at %s", address)
-    else:
-        ray.init(include_dashboard=False, log_to_driver=False)
+    else:  # this machine: the workers import the very fashion_core this process runs
+        ray.init(include_dashboard=False, log_to_driver=False, runtime_env=local_runtime_env())
         log.info("started a local Ray instance (%s CPUs); pass --address to use a cluster",
                  ray.cluster_resources().get("CPU"))
     return ray, True
 
 
+def local_runtime_env() -> dict:
+    """Ray runtime env for workers on this machine: ``PYTHONPATH`` names the folder this ``fashion_core`` was
+    imported from (a checkout or worktree can differ from the installed copy)."""
+    root = str(Path(__file__).resolve().parents[2])
+    path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
+    return {"env_vars": {"PYTHONPATH": path}}
+
+
 def plan(cpus: float, n_rows: int, batch_size: int) -> dict[str, int]:
-    """Actor pool and batch size from the cluster: one CPU per encoder actor, one CPU left for decode tasks
-    (two or more CPUs), no more actors than batches."""
-    cpus = max(1, int(cpus))
-    actors = max(1, cpus - 1) if cpus > 1 else 1
+    """Actor pool and batch size from the cluster: one encoder actor per CPU (Ray Data fuses the decode step
+    into the same actors, as both ask for one CPU), no more actors than batches."""
+    actors = max(1, int(cpus))
     batches = max(1, -(-n_rows // batch_size))
     return {"actors": min(actors, batches), "batch_size": batch_size, "decode_cpus": 1}
 
@@ -172,7 +179,8 @@ def _run_pipeline(ray, blocks, enc, crop: bool, shard_dir: Path, starts: list[in
     ds = ds.map_batches(_decode, fn_kwargs={"crop": crop}, batch_size=cfg["batch_size"], batch_format="numpy",
                         num_cpus=cfg["decode_cpus"])
     ds = ds.map_batches(EncodeActor, fn_constructor_args=(enc.name, enc.weights_id, 1),
-                        batch_size=cfg["batch_size"], batch_format="numpy", concurrency=cfg["actors"], num_cpus=1)
+                        batch_size=cfg["batch_size"], batch_format="numpy",
+                        compute=ray.data.ActorPoolStrategy(size=cfg["actors"]), num_cpus=1)
     pending: dict[int, dict[int, dict[str, np.ndarray]]] = {}
     done: dict[int, dict[str, np.ndarray]] = {}
     bar = tqdm(total=n_encoded, desc="encoding (ray)", unit="img", disable=not progress, file=sys.stderr)

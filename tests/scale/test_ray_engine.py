@@ -23,8 +23,10 @@ psutil = pytest.importorskip("psutil")
 @pytest.fixture(scope="module")
 def local_ray():
     """One local Ray instance for every test of this module (Ray starts slowly)."""
+    from fashion_core.engines.ray_engine import local_runtime_env
+
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, object_store_memory=300 * 2**20,
-             ignore_reinit_error=True)
+             ignore_reinit_error=True, runtime_env=local_runtime_env())  # workers import this checkout
     yield ray
     ray.shutdown()
 
@@ -53,6 +55,7 @@ def encoder_actor_pids() -> list[int]:
     return found
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_ingest_still_finishes_the_same_index(local_ray, demo_world, demo_index, tmp_path,
                                                                    monkeypatch):
     monkeypatch.setattr(ingest, "SHARD_ROWS", 16)  # many shards: the kill lands between two of them
@@ -85,6 +88,6 @@ def test_a_worker_killed_mid_ingest_still_finishes_the_same_index(local_ray, dem
 def test_the_engine_plans_from_the_cluster():
     from fashion_core.engines.ray_engine import plan
 
-    assert plan(2, 240, 64) == {"actors": 1, "batch_size": 64, "decode_cpus": 1}
-    assert plan(16, 10_000, 64)["actors"] == 15
+    assert plan(2, 240, 64) == {"actors": 2, "batch_size": 64, "decode_cpus": 1}
+    assert plan(16, 10_000, 64)["actors"] == 16
     assert plan(16, 100, 64)["actors"] == 2  # no more actors than batches
