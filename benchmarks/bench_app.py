@@ -40,7 +40,9 @@ from webui.overlays import one_per_garment  # noqa: E402
 def ensure_index(index_dir: Path) -> Path:
     """The index to measure; builds the demo world and its index (with the shipped compatibility model) if
     the default one is missing."""
-    if (index_dir / "manifest.json").exists() or (index_dir / "CURRENT").exists():
+    from fashion_core.index import current_version
+
+    if current_version(index_dir) is not None:
         return index_dir
     if index_dir.resolve() != (DEMO_DIR / "index").resolve():
         raise SystemExit(f"no index at {index_dir}; build one with `fashion-core index build --catalog FILE "
