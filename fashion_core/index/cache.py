@@ -19,12 +19,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
+from .files import FileRecord, check_file, record_of
+
+log = logging.getLogger(__name__)
 
 CACHE = "cache"
 LAST = "LAST"
@@ -78,6 +83,7 @@ class FeatureCache:
         self.dir = self.root / self.key
         self._meta = self._read_meta()
         self._where: dict[bytes, tuple[int, int]] | None = None
+        self._sound_memo: dict[str, bool] = {}
 
     # ------------------------------------------------------------------ reading
     def _read_meta(self) -> dict:
@@ -87,7 +93,9 @@ class FeatureCache:
                 return meta
         except (OSError, ValueError):
             pass
-        return {"model": self.model, "segments": [], "next": 0}
+        # a lost or damaged meta.json: start afresh, numbering after any segment folder left (never reuse a name)
+        left = [int(p.name[4:]) for p in self.dir.glob("seg-*") if p.name[4:].isdigit()] if self.dir.is_dir() else []
+        return {"model": self.model, "segments": [], "next": max(left, default=-1) + 1}
 
     @property
     def segments(self) -> list[str]:
@@ -97,11 +105,26 @@ class FeatureCache:
     def _segment(self, name: str, part: str) -> np.ndarray:
         return np.load(self.dir / name / f"{part}.npy", mmap_mode="r", allow_pickle=False)
 
+    def _sound(self, name: str) -> bool:
+        """Whether a segment's files match the records written with it (size, hash); a damaged segment is
+        ignored, so its products are encoded again instead of serving damaged features."""
+        if name not in self._sound_memo:
+            records = (self._meta.get("files") or {}).get(name) or {}
+            problems = [p for part, rec in records.items()
+                        if (p := check_file(self.dir / name / f"{part}.npy", f"{name}/{part}.npy",
+                                            FileRecord.from_dict(rec)))]
+            if problems:
+                log.warning("feature cache %s: %s; its products are encoded again", self.dir, problems[0])
+            self._sound_memo[name] = not problems
+        return self._sound_memo[name]
+
     def _index(self) -> dict[bytes, tuple[int, int]]:
         """key -> (segment number, row); later segments win."""
         if self._where is None:
             where: dict[bytes, tuple[int, int]] = {}
             for s, name in enumerate(self.segments):
+                if not self._sound(name):
+                    continue
                 try:
                     keys = np.asarray(self._segment(name, "keys"))
                 except (OSError, ValueError):
@@ -160,7 +183,7 @@ class FeatureCache:
     def retain(self, live: Sequence[bytes]) -> bool:
         """Compact into one segment of the ``live`` keys when fewer than :data:`COMPACT_BELOW` of the cached rows
         are live; returns True when it compacted."""
-        total = sum(len(self._segment(s, "keys")) for s in self.segments)
+        total = sum(len(self._segment(s, "keys")) for s in self.segments if self._sound(s))
         live_cached = [k for k in dict.fromkeys(live) if k in self._index()]
         if not total or len(live_cached) >= COMPACT_BELOW * total:
             return False
@@ -193,11 +216,15 @@ class FeatureCache:
                 np.save(fh, arr, allow_pickle=False)
                 fh.flush()
                 os.fsync(fh.fileno())
+        files = {part: record_of(tmp / f"{part}.npy").to_dict() for part in arrays}
         os.replace(tmp, self.dir / name)
+        self._meta.setdefault("files", {})[name] = files
+        self._sound_memo[name] = True
         self._where = None
 
     def _write_meta(self) -> None:
         tmp = self.dir / f".meta.{os.getpid()}.tmp"
+        self._meta["files"] = {k: v for k, v in (self._meta.get("files") or {}).items() if k in self.segments}
         tmp.write_text(json.dumps(self._meta), encoding="utf-8")
         os.replace(tmp, self.dir / "meta.json")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -181,3 +182,48 @@ def test_emit_json_writes_null_for_nan(capsys):
 
     emit_json({"score": float("nan"), "items": [np.float32("inf"), 1.5], "n": np.int64(3)})
     assert strict_json(capsys.readouterr().out) == {"score": None, "items": [None, 1.5], "n": 3}
+
+
+def test_a_damaged_feature_cache_never_breaks_serving_and_its_products_are_encoded_again(demo_index, tmp_path):
+    """The feature cache (``cache/`` beside ``versions/``) is part of the index directory too: every file of it
+    truncated or zeroed in turn, the index still serves and the cache reports the damaged segment's products as
+    not cached (they are encoded again, never read damaged); the next build can append beside it."""
+    from fashion_core.index.cache import CACHE, FeatureCache, last_model
+
+    model = last_model(demo_index)
+    products = load_index(demo_index).products
+    keys = FeatureCache(demo_index, model).keys_for(products)
+    clean = FeatureCache(demo_index, model).read(keys[:2])[0]
+    rels = sorted(p.relative_to(demo_index) for p in (demo_index / CACHE).rglob("*") if p.is_file())
+    assert {"head.npy", "keys.npy", "meta.json", "LAST"} <= {r.name for r in rels}
+    for n, rel in enumerate(rels):
+        for mode in ("truncate", "zero"):
+            work = tmp_path / f"{n}-{mode}"
+            shutil.copytree(demo_index, work, ignore=shutil.ignore_patterns(".lock"))  # with its cache
+            data = (work / rel).read_bytes()
+            (work / rel).write_bytes(data[: len(data) // 2] if mode == "truncate" else b"\0" * len(data))
+            assert len(load_index(work)) == len(products), (rel, mode)
+            cache = FeatureCache(work, last_model(work) or model)
+            hit = cache.lookup(keys)
+            if rel.name == "LAST":  # the model id of the last build: the update falls back to the index's own
+                assert hit.all()
+                continue
+            assert not hit.any(), (str(rel), mode, int(hit.sum()))
+            cache.add(keys[:2], clean, np.ones(2, dtype=bool))  # the next build appends what it encoded again
+            again = FeatureCache(work, model)
+            assert again.lookup(keys[:2]).all() and np.array_equal(again.read(keys[:2])[0]["head"], clean["head"])
+
+
+@pytest.mark.slow
+def test_a_build_over_a_zeroed_cache_segment_re_encodes_and_matches_a_clean_build(demo_world, demo_index, tmp_path):
+    from fashion_core.index.cache import CACHE
+
+    work = tmp_path / "index"
+    shutil.copytree(demo_index, work, ignore=shutil.ignore_patterns(".lock"))  # with its cache
+    [head] = list((work / CACHE).rglob("head.npy"))
+    head.write_bytes(b"\0" * head.stat().st_size)
+    res = cli("index", "build", "--catalog", demo_world / "catalog.csv", "--out", work, "--compat-model", "none",
+              "--quiet")
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert "0 of 240 products cached, 240 to encode" in res.stderr, res.stderr[-2000:]
+    assert np.allclose(load_index(work).features, load_index(demo_index).features, atol=1e-5)
