@@ -232,3 +232,56 @@ def no_exception(driver) -> bool:
     from selenium.webdriver.common.by import By
 
     return not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
+
+
+def checked_photo(driver) -> str | None:
+    """The label of the checked photo choice."""
+    from selenium.webdriver.common.by import By
+
+    for label in driver.find_elements(By.CSS_SELECTOR, ".st-key-photo_choice label"):
+        radio = label.find_elements(By.CSS_SELECTOR, "input[type=radio]")
+        if radio and radio[0].is_selected():
+            return label.text.strip()
+    return None
+
+
+def upload_photo(driver, path: Path) -> None:
+    """Choose "Your own photo" and upload the file at ``path`` through the page's upload control."""
+    from selenium.webdriver.common.by import By
+
+    pick_photo(driver, "Your own photo")
+    field = wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, '.st-key-upload input[type="file"]'), 60,
+                     "the upload control")[0]
+    field.send_keys(str(Path(path).resolve()))
+
+
+def open_sidebar_page(driver, title: str) -> None:
+    """Go to a page through the sidebar's navigation (opening the sidebar first when it is collapsed)."""
+    from selenium.webdriver.common.by import By
+
+    def link():
+        for a in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebarNavLink"], [data-testid="stSidebarNav"] a'):
+            if a.is_displayed() and a.text.strip().splitlines()[-1:] == [title]:
+                return a
+        for button in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stExpandSidebarButton"], '
+                                                            '[data-testid="stSidebarCollapsedControl"] button'):
+            if button.is_displayed():
+                button.click()
+        return None
+
+    wait_for(link, 30, f"the sidebar link {title!r}").click()
+
+
+def screenshot(driver, path: Path, full: bool = True) -> None:
+    """Save a screenshot of the page (the whole scrolled height when ``full``)."""
+    size = driver.get_window_size()
+    if full:
+        height = driver.execute_script(
+            "const m = document.querySelector('[data-testid=\"stMain\"]');"
+            "return Math.max(document.body.scrollHeight, m ? m.scrollHeight : 0);")
+        width = driver.execute_script("return window.outerWidth")
+        driver.set_window_size(width, min(int(height) + 150, 6000))
+        time.sleep(0.5)
+    driver.save_screenshot(str(path))
+    if full:
+        driver.set_window_size(size["width"], size["height"])

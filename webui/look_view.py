@@ -45,6 +45,7 @@ def _forget_upload() -> None:
 
 def choose_photo(rec: Recommender) -> Photo | None:
     """The picker on the page (samples and an upload control), restored from the session or the URL."""
+    st.query_params.pop("product", None)  # left over from a product page on the way back
     samples = sample_photos(catalog_root_of(rec.manifest))
     by_id = {s.id: s for s in samples}
     labels = [UPLOAD, *(s.label for s in samples)]

@@ -1,68 +1,117 @@
-"""Real browser: start the app, pick a sample photo, click a garment's icon, see Similar and Complete-the-look cards."""
+"""Real browser, Shop the look: the photo fits at 420 and 1400 px with every icon visible and clickable, the
+results come into view after a tap, and the photo and garment survive Details and back (sidebar and browser
+Back). Screenshots go to the test output folder."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from fashion_core import app_support as ui
-from fashion_core.catalog import load_catalog
 from fashion_core.imageio import load_image
+from webui import browser as b
+from webui.loading import sample_photos
 
-from .browser import (
-    CHROMEDRIVER,
-    CHROMIUM,
-    MISSING_BROWSER,
-    chrome,
-    click_photo,
-    garment_options,
-    isolated_first,
-    photo_frame_ready,
-    pick_sample,
-    selected_garment,
-    serve_app,
-    tab_panels_text,
-    wait_for,
-)
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(not (b.CHROMIUM and b.CHROMEDRIVER), reason=b.MISSING_BROWSER)]
 
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason=MISSING_BROWSER)]
+WIDTHS = (420, 1400)
 
 
-def test_click_on_a_garment_icon_shows_similar_and_complete_the_look(demo_world, demo_index, test_output, tmp_path):
-    from selenium.webdriver.common.by import By
+@pytest.fixture(scope="module")
+def app_url(demo_index, test_output, tmp_path_factory):
+    """The app over the demo index, served for the whole module."""
+    env = {"FASHION_INDEX": str(demo_index), "FASHION_RESULTS_DIR": str(tmp_path_factory.mktemp("results"))}
+    with b.serve_app(env, log=test_output / "browser_shop_app.log", timeout=180) as (url, _proc):
+        yield url
 
-    catalog = load_catalog(demo_world / "catalog.csv")
-    samples = ui.sample_photos(demo_world)
-    sample = samples[1]  # not the default photo: the test really picks one
-    image = load_image(sample.path)
-    detections = ui.open_recommender(demo_index).detect(image)
-    assert detections, f"the detector finds garments in {sample.path.name}"
-    target = isolated_first(detections)[0]
-    env = {"FASHION_INDEX": str(demo_index), "FASHION_RESULTS_DIR": str(tmp_path)}
-    with serve_app(env, log=test_output / "browser_app.log") as (url, _proc), chrome() as driver:
-        driver.get(url)
-        pick_sample(driver, sample.label)
-        wait_for(lambda: len(garment_options(driver)) == len(detections), 120, "the garment list of the new photo")
-        frame, width, height = wait_for(lambda: photo_frame_ready(driver), 60, "the clickable photo")
-        x, y = detections[target].icon
-        click_photo(driver, frame, x * width / image.width, y * height / image.height)
 
-        # Streamlit draws cards one by one: wait for the whole list (k = 10), not the first card
-        panels = wait_for(lambda: (t := tab_panels_text(driver)) and len(t) == 2
-                          and len(re.findall(r"D\d{5} · ", t.get("Similar", ""))) >= 10 and t, 120,
-                          "the two result tabs filled with product cards",
-                          on_timeout=lambda: driver.save_screenshot(str(test_output / "app_timeout.png")))
-        assert list(panels) == ["Similar", "Complete the look"]
-        assert selected_garment(driver) == target, "the clicked garment is selected"
-        ids = {name: re.findall(r"(D\d{5}) · ", text) for name, text in panels.items()}
-        assert len(ids["Similar"]) == 10, ids
-        assert all(catalog.get(i).category == detections[target].category for i in ids["Similar"])
+def _inside(inner, outer, slack: float = 1.0) -> bool:
+    return (inner[0] >= outer[0] - slack and inner[1] >= outer[1] - slack and inner[2] <= outer[2] + slack
+            and inner[3] <= outer[3] + slack)
+
+
+def _photo_ready(driver, n_garments: int | None = None):
+    if n_garments is not None:
+        b.wait_for(lambda: len(b.garment_options(driver)) == n_garments, 180, "the garment list of the photo")
+    return b.wait_for(lambda: b.photo_frame(driver), 120, "the clickable photo")
+
+
+def _tap(driver, frame, i: int) -> None:
+    b.click_icon(driver, frame, i)
+    b.wait_for(lambda: b.selected_garment(driver) == i and b.card_ids(driver, ".st-key-results"), 120,
+               f"the cards of garment {i + 1}")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_icon_lies_inside_the_visible_photo_and_selects_its_garment(app_url, demo_world, width, test_output):
+    samples = {s.id: s for s in sample_photos(demo_world)}
+    photos = [samples["bus"], samples["zidane"]]  # a portrait street photo and a landscape one
+    assert load_image(photos[1].path).width > load_image(photos[1].path).height
+    with b.chrome(width, 900) as driver:
+        driver.get(app_url)
+        _photo_ready(driver)
+        for sample in photos:
+            b.pick_photo(driver, sample.label)
+            b.wait_for(lambda s=sample: b.checked_photo(driver) == s.label, 30, "the photo choice")
+            frame = b.wait_for(lambda: b.photo_frame(driver) if b.garment_options(driver) else None, 180,
+                               f"the icons of {sample.label}")
+            n = len(b.garment_options(driver))
+            boxes = b.icon_boxes(driver, frame)
+            viewport = [0, -1e9, driver.execute_script("return document.documentElement.clientWidth"), 1e9]
+            assert len(boxes["icons"]) == n >= 1
+            assert _inside(boxes["photo"], viewport), f"the whole photo is visible at {width} px"
+            for i, icon in enumerate(boxes["icons"]):
+                assert _inside(icon, boxes["photo"]), f"{sample.label}: icon {i + 1} outside the photo at {width} px"
+                assert icon[2] - icon[0] >= 32 and icon[3] - icon[1] >= 32, "icons are at least 32 px"
+            assert all(boxes["names"]), "every icon is named"
+            for i in range(n):
+                _tap(driver, frame, i)
+                frame = b.wait_for(lambda: b.photo_frame(driver), 60, "the photo")
+                assert b.icon_boxes(driver, frame)["selected"] == i, "the tapped icon is highlighted"
+                assert b.wait_for(lambda: b.first_card_in_view(driver), 10, "the first result card in view")
+            assert b.no_exception(driver)
+            b.screenshot(driver, test_output / f"shop_the_look_{sample.id}_{width}px.png")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_first_result_card_comes_into_view_after_a_tap(app_url, width):
+    with b.chrome(width, 800) as driver:
+        driver.get(app_url)
+        frame = _photo_ready(driver)
         driver.execute_script("window.scrollTo(0, 0)")
-        driver.save_screenshot(str(test_output / "app_shop_the_look_similar.png"))
-        driver.find_elements(By.CSS_SELECTOR, '[data-testid="stTab"]')[1].click()
-        outfit = wait_for(lambda: re.findall(r"(D\d{5}) · ", tab_panels_text(driver).get("Complete the look", "")),
-                          60, "complete-the-look cards")
-        assert all(catalog.get(i).category != detections[target].category for i in outfit)
-        driver.save_screenshot(str(test_output / "app_shop_the_look_outfit.png"))
-        assert not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]'), "no traceback on the page"
+        _tap(driver, frame, len(b.garment_options(driver)) - 1)
+        assert b.wait_for(lambda: b.first_card_in_view(driver), 10, "the first result card in the viewport")
+
+
+def test_details_and_back_keep_the_uploaded_photo_and_garment(app_url, demo_world, test_output):
+    look = sorted((demo_world / "looks" / "images").glob("*.jpg"))[4]
+    with b.chrome(1400, 1000) as driver:
+        driver.get(app_url)
+        _photo_ready(driver)
+        b.upload_photo(driver, look)
+        frame = b.wait_for(lambda: b.photo_frame(driver) if b.checked_photo(driver) == "Your own photo"
+                           and b.garment_options(driver) else None, 180, "the uploaded photo's icons")
+        garments = b.garment_options(driver)
+        target = len(garments) - 1
+        _tap(driver, frame, target)
+        cards = b.wait_for(lambda: (ids := b.card_ids(driver, ".st-key-results")) and len(ids) >= 3 and ids[:3], 60,
+                           "three result cards")
+
+        def same_look() -> bool:
+            return (b.checked_photo(driver) == "Your own photo" and b.garment_options(driver) == garments
+                    and b.selected_garment(driver) == target and b.card_ids(driver, ".st-key-results")[:3] == cards)
+
+        for way_back in ("browser", "sidebar"):
+            details = b.wait_for(lambda: [a for a in driver.find_elements("css selector",
+                                 '.st-key-results [data-testid="stPageLink"] a') if a.is_displayed()], 30,
+                                 "a Details link")
+            details[0].click()
+            b.wait_for(lambda: "product=" in driver.current_url and driver.find_elements(
+                "css selector", '[data-testid="stHeading"]'), 60, "the product page")
+            b.screenshot(driver, test_output / "catalog_product_1400px.png")
+            if way_back == "browser":
+                driver.back()
+            else:
+                b.open_sidebar_page(driver, "Shop the look")
+            assert b.wait_for(same_look, 120, f"the same photo and garment after {way_back} Back"), way_back
+            frame = b.wait_for(lambda: b.photo_frame(driver), 60, "the photo")
+            assert b.icon_boxes(driver, frame)["selected"] == target
+        assert b.no_exception(driver)
