@@ -43,6 +43,8 @@ def build(csv: Path, out: Path, engine: str) -> dict:
 def on_cluster(csv: Path, out: Path, nodes: list[int]) -> dict:
     from ray.cluster_utils import Cluster
 
+    # the nodes' workers import this checkout (as `ray start` nodes would import the installed fashion-core)
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
     t = time.perf_counter()
     cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": nodes[0], "include_dashboard": False})
     for cpus in nodes[1:]:

@@ -165,7 +165,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if product_id not in rec.index.row_of:
             raise BadRequest(f"product id {product_id!r} is not in the index ({len(rec.index)} products)", 404)
         p = rec.index.products[rec.index.row(product_id)]
-        return next(product_records([p], rec.catalog.root))
+        return JSONResponse(next(product_records([p], rec.catalog.root)))
 
     @app.post("/v1/similar", summary="similar items for a product id or an image (+ box)", openapi_extra=_JSON_OR_FORM)
     async def similar(request: Request):
@@ -184,7 +184,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return similar_doc(rec, query, k, filters, query.label)
 
         doc = await run_in_threadpool(work)
-        return {"results": [doc], **({"filters": filters.to_dict()} if not filters.empty else {})}
+        return JSONResponse({"results": [doc], **({"filters": filters.to_dict()} if not filters.empty else {})})
 
     @app.post("/v1/complete", summary="complete the look for a product id or an image (+ box, category)",
               openapi_extra=_JSON_OR_FORM)
@@ -197,7 +197,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         def work():
             return rec.complete_for(_query(rec, req, image, name), k, filters).to_dict()
 
-        return await run_in_threadpool(work)
+        return JSONResponse(await run_in_threadpool(work))
 
     @app.post("/v1/look", summary="the garments of a photo and, for each, similar items and its outfit",
               openapi_extra=_IMAGE_FORM)
@@ -223,7 +223,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 return look_doc(rec, found, name, k, k_outfit)
             return {**found.to_dict(), "query": name}
 
-        return await run_in_threadpool(work)
+        return JSONResponse(await run_in_threadpool(work))
 
     return app
 
