@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -117,9 +118,11 @@ def main() -> int:
             print(f"{kind}: {fig['products']:,} products, {fig['report_lines']} report lines (lines {fig['lines']}) "
                   f"in {fig['seconds']:.2f} s (first run {fig['first_run_seconds']:.2f} s; target < "
                   f"{args.target_seconds:.0f} s): {'ok' if fig['ok'] and fig['within_target'] else 'FAILED'}")
+    figures["load_average_1min"] = round(os.getloadavg()[0], 2)  # the machine may be shared: context for the times
+    print(f"load average (1 min) {figures['load_average_1min']} on {os.cpu_count()} cores")
     path = write_results("catalog", COMMAND, figures)
     print(f"wrote {path}\nreproduce: {COMMAND} --rows {args.rows}")
-    return 0 if all(f["ok"] and f["within_target"] for f in figures.values()) else 1
+    return 0 if all(f["ok"] and f["within_target"] for f in figures.values() if isinstance(f, dict)) else 1
 
 
 if __name__ == "__main__":
