@@ -103,6 +103,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--target-seconds", type=float, default=5.0)
+    ap.add_argument("--no-write", action="store_true", help="do not write benchmarks/results/catalog.json (tests)")
     args = ap.parse_args()
     figures = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -120,8 +121,9 @@ def main() -> int:
                   f"{args.target_seconds:.0f} s): {'ok' if fig['ok'] and fig['within_target'] else 'FAILED'}")
     figures["load_average_1min"] = round(os.getloadavg()[0], 2)  # the machine may be shared: context for the times
     print(f"load average (1 min) {figures['load_average_1min']} on {os.cpu_count()} cores")
-    path = write_results("catalog", COMMAND, figures)
-    print(f"wrote {path}\nreproduce: {COMMAND} --rows {args.rows}")
+    if not args.no_write:
+        print(f"wrote {write_results('catalog', COMMAND, figures)}")
+    print(f"reproduce: {COMMAND} --rows {args.rows}")
     return 0 if all(f["ok"] and f["within_target"] for f in figures.values() if isinstance(f, dict)) else 1
 
 
