@@ -70,10 +70,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=DATA_DIR) as tmp:
         tmp = Path(tmp)
         csv = fpi_subset(args.n, tmp / "catalog")
-        rows = {"local": build(csv, tmp / "local", "local")}
+        first = build(csv, tmp / "local", "local")
+        rows = {"local": first}
         rows["ray_one_node"] = on_cluster(csv, tmp / "ray1", [args.cpus])
         half = max(1, args.cpus // 2)
         rows["ray_two_nodes"] = on_cluster(csv, tmp / "ray2", [half, max(1, args.cpus - half)])
+        # the local engine again, last: on a shared machine the load changes during the run; the faster of the
+        # two local runs is the reference (the Ray rows are not given the same second chance: pessimistic for Ray)
+        last = build(csv, tmp / "local2", "local")
+        rows["local"] = dict(max(first, last, key=lambda r: r["images_per_s"]),
+                             runs_images_per_s=[first["images_per_s"], last["images_per_s"]])
         ref = top_lists(tmp / "local")
         for name, folder in (("ray_one_node", "ray1"), ("ray_two_nodes", "ray2")):
             rows[name]["identical_top10_share"] = round(same_share(top_lists(tmp / folder), ref), 4)

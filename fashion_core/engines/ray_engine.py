@@ -1,8 +1,9 @@
 """The Ray ingest engine (``index build --engine ray [--address ADDR]``): the encode stage on a Ray cluster.
 
 A Ray Data pipeline over the products still to encode: the catalog rows read into blocks (one block per feature
-shard) → ``map_batches`` decode (and crop) in tasks → ``map_batches`` encode through an actor pool (each actor
-loads the encoder once; pool size and batch size from the cluster and the encoder) → the results stream back to
+shard) → ``map_batches`` decode (and crop) → ``map_batches`` encode through an actor pool (each actor loads the
+encoder once; pool size and batch size from the cluster and the encoder; Ray Data fuses the decode step into the
+same actors, as both ask for one CPU, so images never cross the object store) → the results stream back to
 the driver, which writes each feature shard as soon as all of its rows are in. The shards are the local engine's
 (:func:`fashion_core.ingest.read_shard` / ``write_shard``, :data:`~fashion_core.ingest.SHARD_ROWS` rows each), so
 an interrupted build resumes from finished shards with either engine, and everything after the shards (descriptor,
