@@ -138,8 +138,9 @@ def pick_photo(driver, label: str) -> None:
     el.click()
 
 
-def photo_frame(driver):
-    """The clickable photo's iframe once its image has loaded and its icons are drawn, else ``None``."""
+def photo_frame(driver, natural: tuple[int, int] | None = None):
+    """The clickable photo's iframe once its image has loaded and its icons are drawn (and, given ``natural``,
+    once it shows a photo of that pixel size), else ``None``."""
     from selenium.webdriver.common.by import By
 
     frames = driver.find_elements(By.CSS_SELECTOR, PHOTO_FRAME)
@@ -149,10 +150,13 @@ def photo_frame(driver):
     driver.switch_to.frame(frame)
     try:
         ready = driver.execute_script("const i = document.getElementById('image');"
-                                      "return !!(i && i.complete && i.naturalWidth && i.clientWidth);")
+                                      "return i && i.complete && i.naturalWidth && i.clientWidth ?"
+                                      " [i.naturalWidth, i.naturalHeight] : null;")
     finally:
         driver.switch_to.default_content()
-    return frame if ready else None
+    if not ready or (natural is not None and tuple(ready) != tuple(natural)):
+        return None
+    return frame
 
 
 def icon_boxes(driver, frame) -> dict:
@@ -176,11 +180,22 @@ def icon_boxes(driver, frame) -> dict:
 
 def click_icon(driver, frame, index: int) -> None:
     """Tap garment icon ``index`` (0-based) on the photo."""
+    from selenium.common.exceptions import ElementClickInterceptedException
     from selenium.webdriver.common.by import By
 
+    driver.execute_script("arguments[0].scrollIntoView({block: 'nearest'})", frame)
     driver.switch_to.frame(frame)
     try:
-        driver.find_elements(By.CSS_SELECTOR, ".icon")[index].click()
+        for attempt in range(5):
+            icon = driver.find_elements(By.CSS_SELECTOR, ".icon")[index]
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", icon)  # clear of the header
+            try:
+                icon.click()
+                break
+            except ElementClickInterceptedException:  # the page was still scrolling (results into view)
+                if attempt == 4:
+                    raise
+                time.sleep(0.3)
     finally:
         driver.switch_to.default_content()
 
@@ -218,13 +233,22 @@ def card_ids(driver, within: str = "") -> list[str]:
     return out
 
 
+FIRST_CARD = """const c = [...document.querySelectorAll('.st-key-results [class*="st-key-card_"]')]
+    .find(e => e.getBoundingClientRect().height > 0);"""
+
+
 def first_card_in_view(driver) -> bool:
-    """True when the first result card's top and its image lie inside the browser's viewport."""
-    return bool(driver.execute_script("""
-        const c = document.querySelector('.st-key-results [class*="st-key-card_"]');
+    """True when the first shown result card lies wholly inside the browser's viewport."""
+    return bool(driver.execute_script(FIRST_CARD + """
         if (!c) return false;
         const r = c.getBoundingClientRect();
-        return r.top >= 0 && r.bottom <= window.innerHeight && r.left >= 0 && r.right <= window.innerWidth;"""))
+        return r.top >= -1 && r.bottom <= window.innerHeight + 1 && r.left >= -1 && r.right <= window.innerWidth + 1;"""))
+
+
+def first_card_box(driver) -> list | None:
+    """[top, bottom, viewport height] of the first shown result card (for failure messages)."""
+    return driver.execute_script(FIRST_CARD + """
+        if (!c) return null; const r = c.getBoundingClientRect(); return [r.top, r.bottom, window.innerHeight];""")
 
 
 def no_exception(driver) -> bool:

@@ -16,7 +16,7 @@ from fashion_core.results import Outfit, Recommendation
 from .messages import plain
 from .overlays import slot_name
 
-CATALOG_PAGE = "pages/1_Catalog.py"
+CATALOG_PAGE = "app_pages/1_Catalog.py"
 """Where a card's Details link goes (with ``?product=<id>``)."""
 
 _PRICE_KEYS, _BRAND_KEYS = ("price",), ("brand", "brandName", "brand_name")

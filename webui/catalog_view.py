@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import streamlit as st
+import streamlit.components.v1 as components
 
 from fashion_core.catalog import Catalog
 from fashion_core.recommend import Recommender
@@ -40,6 +43,18 @@ def _close_product() -> None:
     st.query_params.pop("product", None)
 
 
+def _remember_in_history(product_id: str) -> None:
+    """Give the product its own entry in the browser's history when it was opened from the Catalog itself (a
+    link to the page one is on does not add one), so the browser's Back returns to the search and its page."""
+    pid = json.dumps(product_id).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    components.html(f"""<script>
+      const w = window.parent, p = new URLSearchParams(w.location.search);
+      if (p.get("product") !== {pid}) {{
+        const q = new URLSearchParams({{product: {pid}}});
+        w.history.pushState(w.history.state, "", w.location.pathname + "?" + q.toString());
+      }}</script>""", height=0)
+
+
 def product_view(rec: Recommender, product_id: str) -> None:
     """One product: its photo and facts, then its Similar and Complete-the-look lists."""
     st.button("Back to the catalog", icon=":material/arrow_back:", on_click=_close_product)
@@ -49,6 +64,7 @@ def product_view(rec: Recommender, product_id: str) -> None:
                  "for another one.", icon=":material/search_off:")
         st.text(f"Product ID asked for: {product_id[:120]}")
         return
+    _remember_in_history(product_id)
     product = catalog.get(product_id)
     card = product_card(product)
     pic, info = st.columns([1, 3], gap="large")

@@ -96,13 +96,20 @@ def _photo_src(photo: str, _look: Look) -> str:
 def _scroll_to_results(nonce: int) -> None:
     """Bring the first result card into view (the page's own scroller), after a click."""
     components.html(f"""<script>/* {nonce} */
-      const d = window.parent.document; let tries = 0;
+      const d = window.parent.document; let tries = 0, fits = 0;
       (function go() {{
         const box = d.querySelector('.st-key-results');
-        const card = box && box.querySelector('[class*="st-key-card_"]');
+        const card = box && [...box.querySelectorAll('[class*="st-key-card_"]')]
+          .find(e => e.getBoundingClientRect().height > 0);
         if (!card) {{ if (tries++ < 40) setTimeout(go, 50); return; }}
-        const r = card.getBoundingClientRect(), h = window.parent.innerHeight;
-        if (r.top < 0 || r.bottom > h) box.scrollIntoView({{block: "start"}});
+        const h = window.parent.innerHeight, r = card.getBoundingClientRect();
+        if (r.top < 0 || r.bottom > h) {{
+          box.scrollIntoView({{block: "start"}});
+          const q = card.getBoundingClientRect();
+          if (q.top < 0 || q.bottom > h) card.scrollIntoView({{block: "end"}});
+        }}
+        const img = card.querySelector('img');
+        if (img && !img.complete && fits++ < 8) setTimeout(go, 100);  // again once its image has loaded
       }})();</script>""", height=0)
 
 

@@ -9,6 +9,7 @@ import pytest
 from fashion_core.imageio import load_image
 from webui import browser as b
 from webui.loading import sample_photos
+from webui.overlays import display_image
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not (b.CHROMIUM and b.CHROMEDRIVER), reason=b.MISSING_BROWSER)]
 
@@ -51,7 +52,8 @@ def test_every_icon_lies_inside_the_visible_photo_and_selects_its_garment(app_ur
         for sample in photos:
             b.pick_photo(driver, sample.label)
             b.wait_for(lambda s=sample: b.checked_photo(driver) == s.label, 30, "the photo choice")
-            frame = b.wait_for(lambda: b.photo_frame(driver) if b.garment_options(driver) else None, 180,
+            size = display_image(load_image(sample.path)).size
+            frame = b.wait_for(lambda s=size: b.photo_frame(driver, s) if b.garment_options(driver) else None, 180,
                                f"the icons of {sample.label}")
             n = len(b.garment_options(driver))
             boxes = b.icon_boxes(driver, frame)
@@ -66,7 +68,9 @@ def test_every_icon_lies_inside_the_visible_photo_and_selects_its_garment(app_ur
                 _tap(driver, frame, i)
                 frame = b.wait_for(lambda: b.photo_frame(driver), 60, "the photo")
                 assert b.icon_boxes(driver, frame)["selected"] == i, "the tapped icon is highlighted"
-                assert b.wait_for(lambda: b.first_card_in_view(driver), 10, "the first result card in view")
+                assert b.wait_for(lambda: b.first_card_in_view(driver), 10, f"the first result card in view after "
+                                  f"tapping icon {i + 1} of {sample.id} at {width} px",
+                                  on_timeout=lambda: print("first card at", b.first_card_box(driver)))
             assert b.no_exception(driver)
             b.screenshot(driver, test_output / f"shop_the_look_{sample.id}_{width}px.png")
 

@@ -136,11 +136,11 @@ def test_photo_and_garment_are_kept_across_pages(app_env, catalog):
     at = garment_radio(at).set_value(1).run()
     assert_clean(at)
     first_card = card_ids(at.tabs[0], catalog)[0]
-    at.switch_page("pages/1_Catalog.py")
+    at.switch_page("app_pages/1_Catalog.py")
     at.query_params["product"] = first_card
     at.run()
     assert_clean(at)
-    at.switch_page("pages/0_Shop_the_look.py")
+    at.switch_page("app_pages/0_Shop_the_look.py")
     at.query_params.clear()
     at.run()
     assert_clean(at)
@@ -175,7 +175,7 @@ def test_switching_samples_and_garments_keeps_working(app_env, catalog):
 
 
 def test_the_fallback_banner_shows_without_a_compatibility_model(app_env):
-    for name in ("app.py", "pages/1_Catalog.py", "pages/3_System.py"):
+    for name in ("app.py", "app_pages/1_Catalog.py", "app_pages/3_System.py"):
         at = run_page(name)
         assert any(w.value == FALLBACK_BANNER for w in at.warning), name  # the demo test index has none
 
@@ -285,7 +285,7 @@ def test_icon_click_selects_the_garment_under_it(app_env, demo_world):
 # ---------------------------------------------------------------- Catalog
 
 def test_catalog_grid_filters_search_and_pages(app_env, catalog):
-    at = run_page("pages/1_Catalog.py")
+    at = run_page("app_pages/1_Catalog.py")
     assert_clean(at)
     assert len(card_ids(at, catalog)) == 24
     assert {s.label for s in at.selectbox} >= {"Category", "Per page", "Sort by"}
@@ -311,7 +311,7 @@ def test_catalog_grid_filters_search_and_pages(app_env, catalog):
 
 
 def test_catalog_keeps_search_and_page_across_details_and_back(app_env, catalog):
-    at = run_page("pages/1_Catalog.py")
+    at = run_page("app_pages/1_Catalog.py")
     at = at.selectbox(key="cat_per_page").set_value(12).run()
     at = at.button(key="cat_next").click().run()
     page2 = card_ids(at, catalog)
@@ -324,8 +324,8 @@ def test_catalog_keeps_search_and_page_across_details_and_back(app_env, catalog)
     assert card_ids(at, catalog) == page2, "back on the same page of the same list"
     at = at.text_input(key="cat_search").input("navy").run()
     hits = card_ids(at, catalog)
-    at.switch_page("pages/2_Compare.py").run()
-    at.switch_page("pages/1_Catalog.py")
+    at.switch_page("app_pages/2_Compare.py").run()
+    at.switch_page("app_pages/1_Catalog.py")
     at.query_params.clear()
     at.run()
     assert at.text_input(key="cat_search").value == "navy" and card_ids(at, catalog) == hits
@@ -333,7 +333,7 @@ def test_catalog_keeps_search_and_page_across_details_and_back(app_env, catalog)
 
 def test_catalog_product_view_has_similar_and_outfit(app_env, catalog):
     product = catalog.by_category("top")[0]
-    at = run_page("pages/1_Catalog.py", product=product.product_id)
+    at = run_page("app_pages/1_Catalog.py", product=product.product_id)
     assert_clean(at)
     assert at.header[0].value.replace("\\", "") == product.title
     similar, outfit = card_ids(at.tabs[0], catalog), card_ids(at.tabs[1], catalog)
@@ -349,7 +349,7 @@ CRAFTED = ["[click me](https://evil.example/phish)", "![x](https://evil.example/
 
 @pytest.mark.parametrize("crafted", CRAFTED)
 def test_catalog_unknown_product_is_a_message_that_shows_the_url_literally(app_env, crafted):
-    at = run_page("pages/1_Catalog.py", product=crafted)
+    at = run_page("app_pages/1_Catalog.py", product=crafted)
     assert_clean(at)
     assert at.error and "could not find that product" in at.error[0].value
     assert crafted[:120] in " ".join(t.value for t in at.text), "the id is shown as plain text"
@@ -395,20 +395,20 @@ def test_catalog_text_with_markdown_and_html_shows_literally(hostile_index, monk
     index, frame = hostile_index
     monkeypatch.setenv("FASHION_INDEX", str(index))
     monkeypatch.setenv("FASHION_RESULTS_DIR", str(tmp_path))
-    at = run_page("pages/1_Catalog.py")
+    at = run_page("app_pages/1_Catalog.py")
     assert_clean(at)
     assert card_ids(at)
     _markdown_is_inert(at)
     titles = [e.value.replace("\\", "") for e in at.markdown if e.value.startswith("**")]
     assert f"**{frame.loc[0, 'title']}**" in titles, "the title is shown, every character of it"
-    at = run_page("pages/1_Catalog.py", product=frame.loc[0, "product_id"])
+    at = run_page("app_pages/1_Catalog.py", product=frame.loc[0, "product_id"])
     assert_clean(at)
     _markdown_is_inert(at)
     at = run_page("app.py")
     at = garment_radio(at).set_value(0).run()
     assert_clean(at)
     _markdown_is_inert(at)
-    at = run_page("pages/2_Compare.py", product=frame.loc[1, "product_id"])
+    at = run_page("app_pages/2_Compare.py", product=frame.loc[1, "product_id"])
     assert_clean(at)
     _markdown_is_inert(at)
 
@@ -419,7 +419,7 @@ def test_a_failing_page_shows_a_short_message_with_an_error_id(app_env, tmp_path
     (broken / "manifest.json").write_text("{ not json")
     monkeypatch.setenv("FASHION_INDEX", str(broken))
     with caplog.at_level("ERROR", logger="fashion_core.app"):
-        at = run_page("pages/1_Catalog.py")
+        at = run_page("app_pages/1_Catalog.py")
     assert_clean(at)
     text = at.error[0].value
     assert "error id" in text and str(tmp_path) not in text and "fashion-core" not in text
@@ -431,7 +431,7 @@ def test_a_failing_page_shows_a_short_message_with_an_error_id(app_env, tmp_path
 
 def test_compare_product_side_by_side_with_controls(app_env, catalog):
     product = catalog.by_category("pants")[0]
-    at = run_page("pages/2_Compare.py", product=product.product_id)
+    at = run_page("app_pages/2_Compare.py", product=product.product_id)
     assert_clean(at)
     assert at.text_input(key="cmp_product").value == product.product_id
     left = column_with(at, "Similar")
@@ -448,7 +448,7 @@ def test_compare_product_side_by_side_with_controls(app_env, catalog):
 
 
 def test_compare_uses_the_garment_selected_on_shop_the_look(app_env, catalog):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).switch_page("pages/2_Compare.py")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).switch_page("app_pages/2_Compare.py")
     skirt = catalog.by_category("skirt")[0]
     at.session_state["selected_garment"] = {"crop": Image.open(skirt.image).convert("RGB"), "category": "skirt",
                                             "label": "test skirt"}
@@ -469,7 +469,7 @@ def test_system_page_shows_models_index_and_benchmarks(app_env, tmp_path):
          "figures": {"precision_at_k": {"1": 0.9, "5": 0.8, "10": 0.7}, "fitb": 0.6,
                      "latency_ms": {"detect": {"p50": 10, "p95": 20}, "ann": {"p50": 1, "p95": 2}}}}))
     (results / "broken.json").write_text("{")
-    at = run_page("pages/3_System.py")
+    at = run_page("app_pages/3_System.py")
     assert_clean(at)
     models = at.dataframe[0].value
     assert list(models["role"]) == ["image encoder", "detector", "garment parser", "compatibility model", "index",
