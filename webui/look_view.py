@@ -78,7 +78,7 @@ def options() -> tuple[int, int, Filters]:
     """The sidebar's options (kept across pages): how many items, and who the shopper is shopping for."""
     with st.sidebar:
         st.subheader("Options")
-        for key, default in (("k_similar", 10), ("k_outfit", 5), ("look_gender", ANYONE)):
+        for key, default in (("k_similar", 10), ("k_outfit", 3), ("look_gender", ANYONE)):
             state.restore(key, default)
         k_similar = st.slider("Similar items", 4, 20, key="k_similar", on_change=state.remember, args=("k_similar",))
         k_outfit = st.slider("Alternatives per item", 1, 10, key="k_outfit", on_change=state.remember,

@@ -25,7 +25,7 @@ from fashion_core.detection.icons import nearest_icon
 from fashion_core.recommend import people_of
 from fashion_core.results import Detection, Look
 
-DISPLAY_MAX = 900
+DISPLAY_MAX = 800
 """Longest side, in pixels, of the photo sent to the browser (the browser only ever scales it down)."""
 
 ICON_PX = 36
@@ -136,7 +136,7 @@ def icon_spec(look: Look) -> list[dict]:
             for i, (d, label) in enumerate(zip(look.detections, garment_labels(look.detections)))]
 
 
-def data_url(image: Image.Image, quality: int = 85) -> str:
+def data_url(image: Image.Image, quality: int = 82) -> str:
     """A JPEG data URL of ``image`` (what the component shows)."""
     buf = io.BytesIO()
     image.convert("RGB").save(buf, format="JPEG", quality=quality)

@@ -123,7 +123,7 @@ def test_click_to_pixels_scales_display_to_original():
 
 def test_display_image_only_scales_down_keeping_the_aspect():
     big, small = Image.new("RGB", (2000, 1000)), Image.new("RGB", (320, 480))
-    assert overlays.display_image(big, 900).size == (900, 450)
+    assert overlays.display_image(big, 900).size == (900, 450) and overlays.display_image(big).size == (800, 400)
     assert overlays.display_image(small, 900) is small, "never blown up: the browser fits it to the column"
 
 
