@@ -107,11 +107,14 @@ def test_interrupted_build_resumes_to_the_same_index(demo_world, demo_index, tmp
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     shards = out / ".staging" / "shards"
     deadline = time.time() + 240
-    while time.time() < deadline and len(list(shards.glob("0*.npz"))) < 3:
+    def finished() -> list[str]:  # whole shards only (a shard being written is ``NNNNN.tmp.npz``)
+        return sorted(p.name for p in shards.glob("0*.npz") if ".tmp" not in p.name)
+
+    while time.time() < deadline and len(finished()) < 3:
         time.sleep(0.2)
     proc.kill()
     proc.wait()
-    done = sorted(p.name for p in shards.glob("0*.npz"))
+    done = finished()
     assert 3 <= len(done) < 8 and not (out / "CURRENT").exists(), done
     second = subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True, text=True, timeout=600)
     assert (out / "CURRENT").exists() and not shards.exists()
