@@ -286,8 +286,17 @@ def _iou(a: Box, b: Box) -> float:
 def parse_person(parser: GarmentParser, encoder, rgb: np.ndarray, person: Person,
                  alternatives: bool = False) -> list[tuple[str, Box, float]]:
     """(category, box in ``rgb`` pixels, score) of every garment the parser finds on ``person``."""
-    feats, (gh, gw), (x0, y0, x1, y1) = cell_features(encoder, rgb, person)
-    probs = parser.probs(feats).reshape(gh, gw, -1)
+    feats, grid, crop = cell_features(encoder, rgb, person)
+    return boxes_in_image(parser, feats, grid, crop, rgb.shape[:2], alternatives)
+
+
+def boxes_in_image(parser: GarmentParser, feats: np.ndarray, grid: tuple[int, int], crop: tuple,
+                   shape: tuple[int, int], alternatives: bool = False) -> list[tuple[str, Box, float]]:
+    """(category, box in image pixels, score) from one person's cell features (:func:`cell_features`: the
+    features, their grid and the crop box in an image of ``shape`` (h, w)); the second half of :func:`parse_person`,
+    also run on cached cell features (benchmarks)."""
+    (gh, gw), (x0, y0, x1, y1) = grid, crop
+    probs = parser.probs(np.asarray(feats, np.float32)).reshape(gh, gw, -1)
     sx, sy = (x1 - x0) / gw, (y1 - y0) / gh
-    return [(c, clip_box((x0 + b[0] * sx, y0 + b[1] * sy, x0 + b[2] * sx, y0 + b[3] * sy), rgb.shape[:2]), s)
+    return [(c, clip_box((x0 + b[0] * sx, y0 + b[1] * sy, x0 + b[2] * sx, y0 + b[3] * sy), shape), s)
             for c, b, s in garment_boxes(probs, alternatives)]
