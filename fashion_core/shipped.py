@@ -349,11 +349,18 @@ def _benchmark_scores(settings: Settings, name: str) -> tuple[dict, str]:
     except (OSError, json.JSONDecodeError, KeyError, TypeError):
         return {}, ""
     r4 = lambda v: round(float(v), 4)  # noqa: E731
-    return {"benchmark": doc.get("command", name), "benchmark date": doc.get("date"),
-            "mAP@0.5, 7 target classes (ranked)": r4(ranked["map50_target"]),
-            "mAP@0.5, all 12 classes": r4(ranked["map50_all"]),
-            "mAP@[.5:.95], 7 target classes": r4(ranked["map_target"]),
-            "AP@0.5 per class": {c: r4(v["ap50"]) for c, v in sorted(ranked["per_class"].items())}}, ""
+    scores = {"benchmark": doc.get("command", name), "benchmark date": doc.get("date"),
+              "mAP@0.5, 7 target classes (ranked)": r4(ranked["map50_target"]),
+              "mAP@0.5, all 12 classes": r4(ranked["map50_all"]),
+              "mAP@[.5:.95], 7 target classes": r4(ranked["map_target"]),
+              "AP@0.5 per class": {c: r4(v["ap50"]) for c, v in sorted(ranked["per_class"].items())}}
+    demo = doc["figures"].get("demo_looks", {}).get("ranked")
+    if demo:
+        scores.update({"held-out demo looks (seed 0, 200): mAP@0.5, 7 target classes": r4(demo["map50_target"]),
+                       "held-out demo looks: mAP@0.5, all 12 classes": r4(demo["map50_all"]),
+                       "held-out demo looks: AP@0.5 per class": {c: r4(v["ap50"])
+                                                                 for c, v in sorted(demo["per_class"].items())}})
+    return scores, str(doc["figures"].get("split") or "")
 
 
 def _rebuild_category(out: Path, settings: Settings, progress: bool) -> RebuildResult:

@@ -9,8 +9,9 @@ the 12 taxonomy categories, from
 - where the cell sits in the person's **body frame** (offsets from the shoulder, hip, knee and ankle lines in
   torso lengths, distances to wrists, ankles, knees, hips and the nose): the pose guides the labels.
 Two small MLPs (one hidden layer, different seeds, averaged) map these to 16 label probabilities; they are
-fitted on photos with garment masks (:mod:`.parser_training`, e.g. on ccp: its ``mask_dataset``
-reads the COCO json with ``info.ccp_labels`` / ``info.taxonomy_map`` and ``masks/``). A garment's box is the
+fitted on photos with garment masks (:mod:`.parser_training`: the shipped one on ccp and on generated demo
+looks, mirrored too; its ``mask_dataset`` reads a COCO json with ``info.ccp_labels`` or ``info.mask_labels``,
+``info.taxonomy_map`` and ``masks/``). A garment's box is the
 box of the cells whose most probable label it is (one box per connected shoe, one per other garment, as ccp's
 boxes are made).
 Artifacts are numbers only: ``parser.npz`` + ``config.json`` (classes, encoder, data, training).
