@@ -22,7 +22,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .. import taxonomy
-from .looks import LOOK_SIZE, MASK_LABELS, choose_look_outfits, render_look
+from .looks import LOOK_SIZE, MASK_LABELS, TAXONOMY_MAP, choose_look_outfits, render_look
 from .outfits import Outfit, make_outfits, split_products
 from .polyvore import write_polyvore
 from .products import JPEG_QUALITY, DemoProduct, draw_products, render_product
@@ -66,6 +66,22 @@ def build_demo(out_dir: Path, seed: int = 0, n_products: int = 1200, n_outfits: 
                "categories": {c: sum(p.category == c for p in products) for c in taxonomy.CATEGORIES}, **counts}
     (out_dir / "demo.json").write_text(json.dumps(summary, indent=1) + "\n")
     return out_dir
+
+
+def build_looks(out_dir: Path, seed: int = 0, n_products: int = 1200, n_outfits: int = 3000, n_looks: int = 200,
+                workers: int | None = None) -> Path:
+    """Write only the look photos of the demo world ``build_demo(seed, n_products, n_outfits, n_looks)`` would
+    build, byte for byte, to ``out_dir`` (images/, masks/, annotations.json); returns the annotations path.
+
+    No product shots are drawn, so a parser training set of looks (another seed than the shipped demo's) is cheap.
+    """
+    _check_sizes(n_products, n_outfits, n_looks)
+    out_dir = Path(out_dir)
+    shutil.rmtree(out_dir, ignore_errors=True)
+    products = draw_products(seed, n_products)
+    outfits = make_outfits(split_products(products, seed), seed, n_outfits)
+    write_looks(out_dir, outfits, {p.product_id: p for p in products}, seed, n_looks, workers or 1)
+    return out_dir / "annotations.json"
 
 
 def _check_sizes(n_products: int, n_outfits: int, n_looks: int) -> None:
@@ -154,7 +170,7 @@ def write_looks(folder: Path, outfits: Sequence[Outfit], by_id: dict[str, DemoPr
         if on_done:
             on_done()
     doc = {"info": {"description": "fashion_core generated demo looks: boxes of visible garment pixels",
-                    "mask_labels": list(MASK_LABELS), "seed": seed},
+                    "mask_labels": list(MASK_LABELS), "taxonomy_map": TAXONOMY_MAP, "seed": seed},
            "images": images, "annotations": annotations,
            "categories": [{"id": taxonomy.CATEGORY_IDS[c], "name": c} for c in taxonomy.CATEGORIES]}
     (folder / "annotations.json").write_text(json.dumps(doc, indent=1) + "\n")

@@ -2,7 +2,8 @@
 
 Writes ``looks/images/look_NNNN.jpg`` (320 × 480), ``looks/masks/look_NNNN.png`` (uint8 label map: 0
 background, 1..12 the taxonomy category ids, 13 skin, 14 hair; like ``../shared/data/ccp``) and
-``looks/annotations.json`` in COCO detection format. Every box is the bounding box of the garment's
+``looks/annotations.json`` in COCO detection format (``info.mask_labels`` names the mask values and
+``info.taxonomy_map`` maps them to the taxonomy, so the looks can train the garment parser). Every box is the bounding box of the garment's
 *visible* pixels (after occlusion by the layers drawn over it), in pixels of the written image; each
 annotation carries ``product_id`` and ``person`` (0-based). Shoes get one box per shoe, as in CCP.
 Garments with fewer than :data:`MIN_AREA` visible pixels get no box. Each image entry carries
@@ -32,6 +33,9 @@ MIN_AREA = 20
 SKIN_LABEL, HAIR_LABEL = 13, 14
 MASK_LABELS: tuple[str, ...] = ("background", *taxonomy.CATEGORIES, "skin", "hair")
 """Meaning of each value of a look mask."""
+TAXONOMY_MAP: dict[str, str] = {c: c for c in taxonomy.CATEGORIES}
+"""Mask label → taxonomy category (``info.taxonomy_map`` of the annotations, as a parser's mask dataset reads it;
+background, skin and hair map to none)."""
 
 
 def choose_look_outfits(outfits: Sequence[Outfit], by_id: dict[str, DemoProduct], n: int, seed: int) -> list[Outfit]:

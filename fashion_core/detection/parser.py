@@ -9,8 +9,9 @@ the 12 taxonomy categories, from
 - where the cell sits in the person's **body frame** (offsets from the shoulder, hip, knee and ankle lines in
   torso lengths, distances to wrists, ankles, knees, hips and the nose): the pose guides the labels.
 Two small MLPs (one hidden layer, different seeds, averaged) map these to 16 label probabilities; they are
-fitted on photos with garment masks (:mod:`.parser_training`, e.g. on ccp: its ``mask_dataset``
-reads the COCO json with ``info.ccp_labels`` / ``info.taxonomy_map`` and ``masks/``). A garment's box is the
+fitted on photos with garment masks (:mod:`.parser_training`: the shipped one on ccp and on generated demo
+looks, mirrored too; its ``mask_dataset`` reads a COCO json with ``info.ccp_labels`` or ``info.mask_labels``,
+``info.taxonomy_map`` and ``masks/``). A garment's box is the
 box of the cells whose most probable label it is (one box per connected shoe, one per other garment, as ccp's
 boxes are made).
 Artifacts are numbers only: ``parser.npz`` + ``config.json`` (classes, encoder, data, training).
@@ -286,8 +287,17 @@ def _iou(a: Box, b: Box) -> float:
 def parse_person(parser: GarmentParser, encoder, rgb: np.ndarray, person: Person,
                  alternatives: bool = False) -> list[tuple[str, Box, float]]:
     """(category, box in ``rgb`` pixels, score) of every garment the parser finds on ``person``."""
-    feats, (gh, gw), (x0, y0, x1, y1) = cell_features(encoder, rgb, person)
-    probs = parser.probs(feats).reshape(gh, gw, -1)
+    feats, grid, crop = cell_features(encoder, rgb, person)
+    return boxes_in_image(parser, feats, grid, crop, rgb.shape[:2], alternatives)
+
+
+def boxes_in_image(parser: GarmentParser, feats: np.ndarray, grid: tuple[int, int], crop: tuple,
+                   shape: tuple[int, int], alternatives: bool = False) -> list[tuple[str, Box, float]]:
+    """(category, box in image pixels, score) from one person's cell features (:func:`cell_features`: the
+    features, their grid and the crop box in an image of ``shape`` (h, w)); the second half of :func:`parse_person`,
+    also run on cached cell features (benchmarks)."""
+    (gh, gw), (x0, y0, x1, y1) = grid, crop
+    probs = parser.probs(np.asarray(feats, np.float32)).reshape(gh, gw, -1)
     sx, sy = (x1 - x0) / gw, (y1 - y0) / gh
-    return [(c, clip_box((x0 + b[0] * sx, y0 + b[1] * sy, x0 + b[2] * sx, y0 + b[3] * sy), rgb.shape[:2]), s)
+    return [(c, clip_box((x0 + b[0] * sx, y0 + b[1] * sy, x0 + b[2] * sx, y0 + b[3] * sy), shape), s)
             for c, b, s in garment_boxes(probs, alternatives)]

@@ -197,3 +197,43 @@ def test_a_piece_of_bottom_labels_takes_one_label_by_probability_mass():
     voted = vote(best, probs, ("pants", "shorts", "skirt", "dress"))
     assert (voted[1:5, 1:5] == skirt).all() and (voted[0] == 0).all()
     assert dress not in voted
+
+
+def test_cached_cells_give_the_detectors_own_answers(small_parser, encoder, ccp_json, tmp_path):
+    """The benchmark scores parsers from cached cells: the same boxes, scores and order as the detector gives."""
+    from fashion_core.detection.parser_training import (
+        cached_photo_cells,
+        detections_from_cells,
+        kept_cells,
+        photo_cells,
+    )
+
+    photo = mask_dataset(ccp_json)[600]
+    cells = cached_photo_cells(encoder, photo, tmp_path)
+    again = cached_photo_cells(encoder, photo, tmp_path)  # read back from the npz
+    assert len(list(tmp_path.glob("*.npz"))) == 1 and cells.main == again.main == 0
+    assert all(np.array_equal(a[0], b[0]) and a[1:] == b[1:] for a, b in zip(cells.people, again.people))
+    for alternatives, min_score in ((False, 0.3), (True, 0.0)):
+        det = create_detector("pose", parser=small_parser, encoder=encoder, alternatives=alternatives,
+                              min_score=min_score)
+        live = [(d.category, d.box, d.score, d.person) for d in det.detect(load_image(photo.image))]
+        cached = detections_from_cells(small_parser, again, alternatives, min_score)
+        assert [c for c, *_ in live] == [c for c, *_ in cached] and live
+        assert np.allclose([b for _, b, _, _ in live], [b for _, b, _, _ in cached], atol=0.5)
+        assert np.allclose([s for *_, s, _ in live], [s for *_, s, _ in cached], atol=1e-3)
+    mirrored = photo_cells(encoder, photo, mirror=True)
+    feats, labels = kept_cells(mirrored, 600, mirror=True)
+    plain = kept_cells(cells, 600)[1]
+    assert len(feats) == len(labels) and abs(len(labels) - len(plain)) < 0.2 * len(plain)
+    garments = labels[labels >= LABELS.index("bag")]
+    assert len(garments) > 0.5 * (plain >= LABELS.index("bag")).sum(), "the flipped mask follows the flipped photo"
+
+
+def test_class_balanced_weights_favour_rare_labels():
+    from fashion_core.detection.parser_training import label_weights
+
+    labels = np.array([0] * 90 + [LABELS.index("skirt")] * 10)
+    assert label_weights(labels, 0.0) is None
+    w = label_weights(labels, 0.5)
+    assert w[LABELS.index("skirt")] == pytest.approx(3 * w[0])
+    assert (w[labels]).mean() == pytest.approx(1.0)
