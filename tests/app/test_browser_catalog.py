@@ -150,8 +150,11 @@ def test_a_crafted_product_url_shows_literally(catalog_url, crafted):
         driver.get(f"{catalog_url}/Catalog?product={urllib.parse.quote(crafted)}")
         b.wait_for(lambda: "could not find that product" in driver.find_element(By.TAG_NAME, "body").text, 120,
                    "the not-found message")
+        # the message and the literal id render in one rerun, but the browser may paint them apart: wait for both
+        shown = b.wait_for(lambda: crafted in driver.find_element(By.TAG_NAME, "body").text, 30,
+                           "the crafted id shown literally")
         body = driver.find_element(By.TAG_NAME, "body").text
-        assert crafted in body, "the id is shown, character for character"
+        assert shown and crafted in body, "the id is shown, character for character"
         assert not driver.find_elements(By.CSS_SELECTOR, 'a[href*="evil"], img[src*="evil"]')
         assert b.no_exception(driver) and "Traceback" not in body
 
