@@ -160,7 +160,7 @@ class GarmentParser:
     def check_encoder(self, encoder) -> None:
         """Refuse an encoder other than the one the parser was fitted with (its features mean nothing here)."""
         want = self.encoder.get("weights_id")
-        got = getattr(encoder, "weights_id", None)
+        got = getattr(encoder, "feature_maps_id", getattr(encoder, "weights_id", None))
         if want and got and want != got:
             raise ParserError(f"the garment parser was fitted on encoder {self.encoder.get('name')} "
                               f"(weights {want}) but {getattr(encoder, 'name', '?')} (weights {got}) was given: "

@@ -121,7 +121,7 @@ def cached_photo_cells(encoder, photo: MaskPhoto, cache_dir: Path | None, estima
         return photo_cells(encoder, photo, estimator, mirror)
     import hashlib
 
-    h = hashlib.sha1(f"{CELLS_VERSION}:{getattr(encoder, 'weights_id', None)}:{mirror}".encode())
+    h = hashlib.sha1(f"{CELLS_VERSION}:{_maps_id(encoder)}:{mirror}".encode())
     h.update(photo.image.read_bytes())
     h.update(photo.mask.read_bytes())
     h.update(photo.lut.tobytes())
@@ -199,7 +199,7 @@ def fit_parser(feats: np.ndarray, labels: np.ndarray, encoder, hidden: int = 256
     mean, std = sample.mean(0), sample.std(0) + 1e-3
     weights = label_weights(labels, balance)
     nets = [_fit_mlp(feats, labels, mean, std, hidden, epochs, seed + m, weights) for m in range(members)]
-    info = {"name": getattr(encoder, "name", "?"), "weights_id": getattr(encoder, "weights_id", None)}
+    info = {"name": getattr(encoder, "name", "?"), "weights_id": _maps_id(encoder)}
     return GarmentParser(mean=mean, std=std, **{k: np.stack([n[k] for n in nets]) for k in ("w1", "b1", "w2", "b2")},
                          encoder=info,
                          trained_on={**(trained_on or {}), "cells": int(len(feats)), "hidden": hidden,
@@ -322,3 +322,8 @@ PARSER_RECIPE: dict = {"mirror": True, "balance": 0.0, "per_label": 80_000, "dem
 """The shipped parser's recipe (``fashion-core models rebuild garment-parser``; the detection benchmark refits it
 inside each fold): ccp, ``demo_looks`` generated looks, ``mirror``, loss ``balance`` and the ``per_label`` cap
 (:func:`fit_parser`). ``per_label=0`` with ``mirror=False, demo_looks=0`` is the recipe before the demo looks."""
+
+
+def _maps_id(encoder) -> str | None:
+    """Id of the encoder's feature maps (the blocks; a fashion-tuned head does not change them)."""
+    return getattr(encoder, "feature_maps_id", getattr(encoder, "weights_id", None))

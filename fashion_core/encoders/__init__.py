@@ -1,7 +1,7 @@
 """Image encoders created by name from one registry (timm / open_clip style).
 
 ``create_encoder("efficientnet-lite0")`` is the offline default; ``open_clip:<model>:<tag | file>``
-loads CLIP-family models. Backends register a factory with :func:`register_encoder`; the factory
+loads CLIP-family models; ``fashion-lite0`` is the project's fashion-tuned encoder (``models/fashion-encoder``). Backends register a factory with :func:`register_encoder`; the factory
 receives the full name and the weight cache folder. Built-in backends are imported on first use so
 that ``import fashion_core.encoders`` stays light.
 """
@@ -22,15 +22,23 @@ EncoderFactory = Callable[[str, Path | None], ImageEncoder]
 
 _FACTORIES: dict[str, EncoderFactory] = {}
 _PREFIXES: dict[str, EncoderFactory] = {}
-_BUILTIN_MODULES = ("fashion_core.encoders.efficientnet", "fashion_core.encoders.open_clip_encoder")
+_BUILTIN_MODULES = ("fashion_core.encoders.efficientnet", "fashion_core.encoders.fashion",
+                    "fashion_core.encoders.open_clip_encoder")
 _CACHE: dict[tuple[str, str], ImageEncoder] = {}
 _LOCK = threading.Lock()
 
 
-def register_encoder(name: str) -> Callable[[EncoderFactory], EncoderFactory]:
-    """Decorator registering ``factory(name, cache_dir)``; a name ending in ``:`` registers a prefix."""
+_HINTS: dict[str, str] = {}
+
+
+def register_encoder(name: str, hint: str = "<model>:<pretrained tag | local file>"
+                     ) -> Callable[[EncoderFactory], EncoderFactory]:
+    """Decorator registering ``factory(name, cache_dir)``; a name ending in ``:`` registers a prefix (``hint``
+    says what follows it in :func:`list_encoders`)."""
     def deco(factory: EncoderFactory) -> EncoderFactory:
         (_PREFIXES if name.endswith(":") else _FACTORIES)[name] = factory
+        if name.endswith(":"):
+            _HINTS[name] = hint
         return factory
     return deco
 
@@ -43,7 +51,7 @@ def _load_builtins() -> None:
 def list_encoders() -> list[str]:
     """Registered encoder names (prefix entries shown as ``open_clip:<model>:<pretrained>``)."""
     _load_builtins()
-    return sorted(_FACTORIES) + sorted(f"{p}<model>:<pretrained tag | local file>" for p in _PREFIXES)
+    return sorted(_FACTORIES) + sorted(f"{p}{_HINTS.get(p, '')}" for p in _PREFIXES)
 
 
 def create_encoder(name: str = "efficientnet-lite0", cache_dir: str | Path | None = None) -> ImageEncoder:

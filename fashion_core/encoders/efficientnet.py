@@ -41,6 +41,8 @@ class EfficientNetEncoder:
         self.source = source
         self.weights_path = weights
         self.weights_id = file_hash(weights)
+        self.feature_maps_id = self.weights_id
+        """Id of what :meth:`feature_maps` depends on (the blocks): the garment parser checks this one."""
         self.preprocess: Preprocess = source.preprocess
         self.embed_preprocess: Preprocess = source.preprocess.with_size(embed_size)
         self.batch_size = batch_size
