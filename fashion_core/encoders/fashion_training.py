@@ -30,7 +30,7 @@ from .base import to_array
 
 log = logging.getLogger(__name__)
 
-EPOCHS = 8
+EPOCHS = 20
 BATCH = 256
 LR = 3e-4
 HEAD_LR = 3e-3
