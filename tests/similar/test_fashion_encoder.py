@@ -78,10 +78,10 @@ def test_shipped_folder_loads_as_a_conforming_encoder(trained_folder, base):
 def test_tuned_head_separates_the_labels_better_than_imagenet(base, trained_folder):
     folder, _, _ = trained_folder
     enc = create_encoder(f"fashion-lite0:{folder}")
-    held = _items(6)[::2]  # other random draws would be better; these are the same generator's first rows
+    held = _items(6)[::2]  # the first draws of the training generator, with fresh pixel noise added below
     rng = np.random.default_rng(7)
     fresh = []
-    for im, lab, src, key in held:
+    for im, lab, _src, _key in held:
         arr = np.asarray(im).astype(int) + rng.integers(-8, 8, (64, 64, 3))
         fresh.append((Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)), lab))
     keys = np.array([f"{lab['category']}-{lab['colour']}" for _, lab in fresh])
