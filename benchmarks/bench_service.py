@@ -7,6 +7,9 @@ closed loop (each client sends its next request when the last is answered): simi
 20 %, similar by image upload 10 %, product lookup 10 %. Bounded: levels x seconds, then everything stops. The
 machine's 2 cores are shared with the clients themselves, so latencies at 16 clients are pessimistic.
 
+Sockets: the clients (requests / urllib3 under locust) and the server (:mod:`fashion_core.service.protocol`) both set
+TCP_NODELAY; without it on the server, every answer of a multi-worker uvicorn waited ~40 ms for a delayed ACK.
+
 Run: .venv/bin/python benchmarks/bench_service.py [--index DIR | --n 2000] [--workers 2] [--seconds 20]
 """
 
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -80,9 +84,15 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seconds", type=int, default=20, help="locust run time per level")
     args = ap.parse_args()
+    from urllib3.connection import HTTPConnection
+
     from fashion_core.config import Settings
     from fashion_core.index import load_index
     from fashion_core.ingest import build_index
+
+    nodelay = (socket.IPPROTO_TCP, socket.TCP_NODELAY, 1) in HTTPConnection.default_socket_options
+    print(f"sockets: client TCP_NODELAY {'on' if nodelay else 'off'} (urllib3 default, used by locust's HttpUser); "
+          "server TCP_NODELAY on (fashion_core.service.protocol)")
 
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=DATA_DIR) as tmp:
@@ -116,7 +126,8 @@ def main() -> None:
     figures = {"index_products": len(ids), "workers": args.workers, "seconds_per_level": args.seconds,
                "levels": levels, "errors": errors, "similar_by_id_p50_ms_1_client": p50,
                "server_side_ms_all_levels": inside, "worker_memory_idle": idle, "worker_memory_after_load": loaded_mem,
-               "load_average_1min": round(os.getloadavg()[0], 2)}
+               "load_average_1min": round(os.getloadavg()[0], 2),
+               "tcp_nodelay": {"client": nodelay, "server": True}}
     print("time inside the server, all levels: " + "; ".join(f"{k} p50 {v['p50_ms']} ms p95 {v['p95_ms']} ms"
                                                              for k, v in inside.items()))
     print(f"errors: {errors}; similar by id p50 with 1 client {p50:.0f} ms (goal <= 20 ms); worker memory after the "

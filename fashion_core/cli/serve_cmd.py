@@ -25,6 +25,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from ..index import load_index
     from ..service.logs import uvicorn_log_config
+    from ..service.protocol import HTTP_PROTOCOL
 
     if args.workers < 1:
         raise ValueError(f"--workers must be at least 1, got {args.workers}")
@@ -43,5 +44,5 @@ def _serve(args: argparse.Namespace) -> int:
         os.environ[var] = "none" if value is None else str(value)
     uvicorn.run("fashion_core.service.app:create_app", factory=True, host=args.host, port=args.port,
                 workers=args.workers, log_config=uvicorn_log_config(args.log_level.upper()), access_log=False,
-                timeout_graceful_shutdown=10)
+                timeout_graceful_shutdown=10, http=HTTP_PROTOCOL)  # TCP_NODELAY with any --workers
     return 0
