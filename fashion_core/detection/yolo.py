@@ -34,11 +34,24 @@ def _offline() -> None:
     os.environ.setdefault("YOLO_VERBOSE", "False")
     from ultralytics.utils import SETTINGS, USER_CONFIG_DIR
 
+    _restore_pillow_open()
     off = {k: False for k in ("sync", "clearml", "comet", "dvc", "mlflow", "raytune", "tensorboard", "wandb")
            if SETTINGS.get(k)}
     if off:
         SETTINGS.update(off)
     _local_fonts(Path(USER_CONFIG_DIR))
+
+
+def _restore_pillow_open() -> None:
+    """Undo ultralytics' patch of ``PIL.Image.open``: on a file Pillow cannot identify it tries to pip-install
+    pi-heif and then raises ModuleNotFoundError, so a damaged image anywhere in the process would stop being the
+    clear ``UnidentifiedImageError`` (an ``OSError``) every reader here expects, and nothing may install at run time."""
+    from PIL import Image
+    from ultralytics.utils import patches
+
+    original = getattr(patches, "_image_open", None)
+    if original is not None and Image.open is not original:
+        Image.open = original
 
 
 def _local_fonts(config_dir: Path) -> None:
@@ -178,6 +191,7 @@ def load_safetensors(path: str | os.PathLike):
 
 
 def _load_pt(path: Path):
+    _offline()
     from ultralytics import YOLO
 
     log.info("loading %s with ultralytics (a pickle: trusted files only)", path)

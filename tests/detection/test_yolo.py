@@ -101,3 +101,20 @@ def test_bad_weights_say_what_to_do(tmp_path):
         YoloDetector(other)
     with pytest.raises(FileNotFoundError, match="detector convert"):
         train_yolo(tmp_path / "nope.yaml", tmp_path / "run")
+
+
+def test_ultralytics_leaves_pillow_reporting_a_damaged_image_itself(tmp_path):
+    """ultralytics patches PIL.Image.open to pip-install a HEIF plugin on unknown files; ours undoes it, so a
+    damaged image stays an UnidentifiedImageError (an OSError) in a process that has loaded YOLO."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    from fashion_core.detection import yolo
+
+    yolo._offline()
+    import ultralytics  # noqa: F401  (everything ultralytics imports has run)
+    from ultralytics import YOLO  # noqa: F401
+
+    with pytest.raises(UnidentifiedImageError):
+        Image.open(io.BytesIO(b"not an image"))
