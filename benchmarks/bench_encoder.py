@@ -14,6 +14,7 @@ Run: .venv/bin/python benchmarks/bench_encoder.py [--epochs 8] [--folds 0,1,2,3,
 from __future__ import annotations
 
 import argparse
+import hashlib
 import time
 
 import numpy as np
@@ -68,7 +69,7 @@ def main() -> None:
     labels = {h: column_labels(attrs, h) for h in ("articleType", "baseColour")}
     base = enc.model.head.conv
     street = np.flatnonzero(data.source != "fpi")
-    street_fold = np.array([int(__import__("hashlib").sha1(k.rsplit(":", 1)[0].encode()).hexdigest(), 16) % FOLDS
+    street_fold = np.array([int(hashlib.sha1(k.rsplit(":", 1)[0].encode()).hexdigest(), 16) % FOLDS
                             for k in np.array(data.keys)[street]])
     street_cat = data.labels["category"][street]
     hits = {"ImageNet head only": [], "fashion head only": [], "final, ImageNet encoder": [], "final, fashion encoder": []}

@@ -71,10 +71,14 @@ class EfficientNetEncoder:
                 t = block(t)
                 if want_mid and i in self._stage_ends:
                     mids.append(_pool_stats(t))
-            head = m.head(t).mean(dim=(2, 3))
-            logits = m.fc(head)
+            head, logits = self._head_and_logits(t)
         mid = torch.cat(mids, dim=1).numpy() if mids else None
         return head.numpy(), mid, torch.softmax(logits, dim=1).numpy()
+
+    def _head_and_logits(self, t):
+        """Pooled embedding and ImageNet logits of the last block's output (one head serves both here)."""
+        head = self.model.head(t).mean(dim=(2, 3))
+        return head, self.model.fc(head)
 
     def _batches(self, images: Sequence[Image.Image], pre: Preprocess, want_mid: bool):
         for start in range(0, len(images), self.batch_size):

@@ -14,8 +14,6 @@ import hashlib
 import json
 from pathlib import Path
 
-import numpy as np
-
 from . import register_encoder
 from .base import file_hash
 from .efficientnet import EfficientNetEncoder
@@ -57,29 +55,12 @@ class FashionEncoder(EfficientNetEncoder):
         self.weights_id = hashlib.sha256(f"{self.weights_id}:{file_hash(weights_path)}".encode()).hexdigest()[:12]
         self.folder = folder
 
-    def _forward(self, x: np.ndarray, want_mid: bool):
-        import torch
-
-        m = self.model
-        with torch.inference_mode():
-            t = m.stem(torch.from_numpy(x).contiguous(memory_format=torch.channels_last))
-            mids = []
-            for i, block in enumerate(m.blocks):
-                t = block(t)
-                if want_mid and i in self._stage_ends:
-                    mids.append(_pool(t))
-            head = self.fashion_head(t).mean(dim=(2, 3))
-            logits = m.fc(self.imagenet_head(t).mean(dim=(2, 3)))
-        mid = torch.cat(mids, dim=1).numpy() if mids else None
-        return head.numpy(), mid, torch.softmax(logits, dim=1).numpy()
+    def _head_and_logits(self, t):
+        """The fashion-tuned embedding, and ImageNet logits from the packaged head (detector evidence unchanged)."""
+        return self.fashion_head(t).mean(dim=(2, 3)), self.model.fc(self.imagenet_head(t).mean(dim=(2, 3)))
 
     def __repr__(self) -> str:
         return f"FashionEncoder({self.name!r}, dim={self.dim}, weights_id={self.weights_id!r}, folder={str(self.folder)!r})"
-
-
-def _pool(t):
-    m = t.mean(dim=(2, 3))
-    return m.sign() * m.abs().sqrt()
 
 
 def _copy_head(head, state: dict, torch):
