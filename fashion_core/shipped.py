@@ -276,8 +276,9 @@ def model_card(m: ShippedModel, card: dict) -> str:
         where = src["path"] if src["path"].startswith("(") else f"(`../shared/data/{src['path']}`)"
         lines.append(f"- **{key}** — {src['name']} {where}: {src['what']}. Licence: {src['licence']}.")
     lines += ["", "## How it was trained", "", card["recipe"] or "-", "",
-              f"Image encoder whose features it reads: `{card['encoder']}`. Depends on: "
-              f"{', '.join(card['depends_on']) or 'nothing'} (rebuilt after them).", "",
+              f"Image encoder whose features it reads: `{card['encoder']}`. "
+              + (f"Depends on: {', '.join(card['depends_on'])} (rebuilt after them)." if card["depends_on"]
+                 else "Depends on no other shipped model."), "",
               "## Rebuild", "", "```bash", card["command"], "```", "",
               "Reads `../shared/data` (or `FASHION_SHARED_DATA`); seeded, meant to give the same weights for the "
               f"same data and command (weights hash `{card['weights_hash']}`; "
