@@ -3,12 +3,14 @@ the catalog has them, and the reason in shop words. No scores, no slugs; every c
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+from PIL import Image
 
 from fashion_core.catalog import Product
 from fashion_core.results import Outfit, Recommendation
@@ -82,11 +84,37 @@ def outfit_slots(outfit: Outfit | None, wanted: Sequence[str] | None = None) -> 
     return {s: recs for s, recs in by_slot.items() if recs and (wanted is None or s in wanted)}
 
 
+THUMB_MAX = 320
+"""Longest side, in pixels, of a card's image as sent to the browser (a card is at most ~300 CSS px wide)."""
+
+
+def thumbnail_bytes(path: Path | str, longest: int = THUMB_MAX, quality: int = 85) -> bytes:
+    """A card's image as small JPEG bytes: the file's own bytes when it is already a JPEG no larger than
+    ``longest`` pixels, else scaled down (never up) and encoded once."""
+    data = Path(path).read_bytes()
+    with Image.open(io.BytesIO(data)) as image:
+        if image.format == "JPEG" and max(image.size) <= longest:
+            return data
+        image.thumbnail((longest, longest), Image.LANCZOS)
+        buf = io.BytesIO()
+        image.convert("RGB").save(buf, format="JPEG", quality=quality)
+        return buf.getvalue()
+
+
+@st.cache_data(max_entries=4096, show_spinner=False)
+def _thumbnail(path: str, mtime_ns: int) -> bytes:
+    return thumbnail_bytes(path)
+
+
 def _show_image(path: Path) -> None:
-    if path.is_file():
-        st.image(str(path))  # its own resolution (narrowed to the column, never blown up)
-    else:
+    try:
+        data = _thumbnail(str(path), path.stat().st_mtime_ns) if path.is_file() else None
+    except OSError:  # unreadable or not an image: the card says so instead of breaking the grid
+        data = None
+    if data is None:
         st.caption("No photo")
+    else:
+        st.image(data)  # encoded once per file (cached), narrowed to the column, never blown up
 
 
 def show_cards(cards: Sequence[ProductCard], columns: int = 5, link: bool = True, group: str = "cards") -> None:
@@ -101,10 +129,9 @@ def show_cards(cards: Sequence[ProductCard], columns: int = 5, link: bool = True
             with col.container(border=True, key=f"card_{group}_{n}"):
                 _show_image(card.image)
                 st.markdown(f"**{plain(card.title)}**")
-                if card.facts:
-                    st.caption(plain(card.facts))
-                if card.reason:
-                    st.caption(plain(card.reason))
+                lines = [plain(x) for x in (card.facts, card.reason) if x]
+                if lines:  # one element for both lines: fewer deltas on every rerun
+                    st.caption("  \n".join(lines))
                 if link:
                     st.page_link(CATALOG_PAGE, label="Details", icon=":material/open_in_new:",
                                  query_params={"product": card.product_id})

@@ -3,10 +3,13 @@ that a click reruns alone: the fitted photo with its icons, the garment list, th
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
+import numpy as np
 import streamlit as st
 import streamlit.components.v1 as components
+from PIL import Image
 
 from fashion_core.recommend import Recommender
 from fashion_core.results import Filters, Look
@@ -90,7 +93,23 @@ def options() -> tuple[int, int, Filters]:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _photo_src(photo: str, _look: Look) -> str:
+    """The fitted photo as a data URL, encoded once per photo (not on every click)."""
     return data_url(display_image(_look.image))
+
+
+CROP_PX = 96
+"""Width, in CSS pixels, of the selected garment's crop beside its name."""
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _crop_jpeg(index_dir: str, photo: str, garment: int, _crop) -> bytes:
+    """The garment's crop as a small JPEG, encoded once per (photo, garment) instead of on every rerun."""
+    image = _crop if isinstance(_crop, Image.Image) else Image.fromarray(np.asarray(_crop))
+    image = image.convert("RGB")
+    image.thumbnail((CROP_PX, 4 * CROP_PX), Image.LANCZOS)
+    buf = io.BytesIO()
+    image.save(buf, format="JPEG", quality=88)
+    return buf.getvalue()
 
 
 def _scroll_to_results(nonce: int) -> None:
@@ -167,7 +186,7 @@ def look_view(rec: Recommender, photo: str, look: Look, name: str, k_similar: in
             head, crop = st.columns([3, 1], vertical_alignment="center")
             head.subheader(garment_name(result.category))
             head.caption(timed.timing_text)
-            crop.image(result.crop, width=96)
+            crop.image(_crop_jpeg(str(rec.index_dir), photo, idx, result.crop), width=CROP_PX)
             for note in [*result.notes, *(result.outfit.notes if result.outfit else [])]:
                 st.info(note)
             tab_similar, tab_outfit = st.tabs(["Similar", "Complete the look"])

@@ -296,3 +296,15 @@ def test_timing_text_says_cached():
     answer = loading.TimedAnswer(answer=None, seconds=0.0421, cached=False)
     assert answer.timing_text == "Answered in 42 ms"
     assert loading.TimedAnswer(None, 0.0009, True).timing_text == "Answered in 1 ms (cached)"
+
+
+def test_card_thumbnails_are_small_jpegs_and_small_jpegs_pass_unchanged(tmp_path):
+    big, small = tmp_path / "big.png", tmp_path / "small.jpg"
+    Image.new("RGB", (1200, 600), (200, 30, 30)).save(big)
+    Image.new("RGB", (144, 144), (30, 30, 200)).save(small, quality=90)
+    thumb = Image.open(io.BytesIO(cards.thumbnail_bytes(big)))
+    assert thumb.format == "JPEG" and thumb.size == (cards.THUMB_MAX, cards.THUMB_MAX // 2)
+    assert cards.thumbnail_bytes(small) == small.read_bytes(), "a JPEG already small enough is sent as it is"
+    (tmp_path / "broken.jpg").write_bytes(b"not an image")
+    with pytest.raises(OSError):
+        cards.thumbnail_bytes(tmp_path / "broken.jpg")
