@@ -92,7 +92,13 @@ def thumbnail_bytes(path: Path | str, longest: int = THUMB_MAX, quality: int = 8
     """A card's image as small JPEG bytes: the file's own bytes when it is already a JPEG no larger than
     ``longest`` pixels, else scaled down (never up) and encoded once."""
     data = Path(path).read_bytes()
-    with Image.open(io.BytesIO(data)) as image:
+    try:
+        opened = Image.open(io.BytesIO(data))
+    except OSError:
+        raise
+    except Exception as exc:  # a third-party patch of Image.open (ultralytics tries to install pi-heif) fails so
+        raise OSError(f"{Path(path).name} is not an image Pillow can read ({type(exc).__name__})") from exc
+    with opened as image:
         if image.format == "JPEG" and max(image.size) <= longest:
             return data
         image.thumbnail((longest, longest), Image.LANCZOS)
