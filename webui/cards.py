@@ -123,9 +123,17 @@ def _show_image(path: Path) -> None:
         st.image(data)  # encoded once per file (cached), narrowed to the column, never blown up
 
 
+def card_text(card: ProductCard) -> str:
+    """A card's words as one Markdown block: the title in bold, then its facts and its reason in grey, every
+    catalog string escaped (shown as the characters it is, never as Markdown or HTML)."""
+    lines = [f"**{plain(card.title)}**", *(f":gray[{plain(x)}]" for x in (card.facts, card.reason) if x)]
+    return "  \n".join(lines)
+
+
 def show_cards(cards: Sequence[ProductCard], columns: int = 5, link: bool = True, group: str = "cards") -> None:
     """Product tiles in a grid: image, title, facts, reason, and a Details link to the product's page. Each tile
-    is a container keyed ``card_<group>_<n>`` (``group`` must be unique on the page)."""
+    is a container keyed ``card_<group>_<n>`` (``group`` must be unique on the page) holding three elements
+    (image, words, link): every element is a delta Streamlit sends on every rerun."""
     if not cards:
         st.info("No products to show.")
         return
@@ -134,10 +142,7 @@ def show_cards(cards: Sequence[ProductCard], columns: int = 5, link: bool = True
         for n, (col, card) in enumerate(zip(cols, cards[start:start + columns]), start):
             with col.container(border=True, key=f"card_{group}_{n}"):
                 _show_image(card.image)
-                st.markdown(f"**{plain(card.title)}**")
-                lines = [plain(x) for x in (card.facts, card.reason) if x]
-                if lines:  # one element for both lines: fewer deltas on every rerun
-                    st.caption("  \n".join(lines))
+                st.markdown(card_text(card))
                 if link:
                     st.page_link(CATALOG_PAGE, label="Details", icon=":material/open_in_new:",
                                  query_params={"product": card.product_id})

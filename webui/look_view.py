@@ -112,24 +112,49 @@ def _crop_jpeg(index_dir: str, photo: str, garment: int, _crop) -> bytes:
     return buf.getvalue()
 
 
-def _scroll_to_results(nonce: int) -> None:
-    """Bring the first result card into view (the page's own scroller), after a click."""
-    components.html(f"""<script>/* {nonce} */
-      const d = window.parent.document; let tries = 0, fits = 0;
-      (function go() {{
-        const box = d.querySelector('.st-key-results');
-        const card = box && [...box.querySelectorAll('[class*="st-key-card_"]')]
-          .find(e => e.getBoundingClientRect().height > 0);
-        if (!card) {{ if (tries++ < 40) setTimeout(go, 50); return; }}
-        const h = window.parent.innerHeight, r = card.getBoundingClientRect();
-        if (r.top < 0 || r.bottom > h) {{
-          box.scrollIntoView({{block: "start"}});
-          const q = card.getBoundingClientRect();
-          if (q.top < 0 || q.bottom > h) card.scrollIntoView({{block: "end"}});
-        }}
-        const img = card.querySelector('img');
-        if (img && !img.complete && fits++ < 8) setTimeout(go, 100);  // again once its image has loaded
-      }})();</script>""", height=0)
+_SCROLL_JS = """<script>/* %(nonce)d */
+const d = window.parent.document, view = window.parent, t0 = performance.now();
+const main = d.querySelector('[data-testid="stMain"]'), scroller = d.scrollingElement;
+const where = () => [main ? main.scrollTop : 0, scroller ? scroller.scrollTop : 0].map(Math.round).join();
+let user = false, seen = false, moved = false, calm = 0, last = "", pos = null;
+const mine = () => { user = true; };  // the shopper scrolls or types: leave the page where they put it
+for (const e of ["wheel", "touchstart", "keydown"]) d.addEventListener(e, mine, {capture: true, passive: true, once: true});
+(function go() {
+  if (user || performance.now() - t0 > %(limit)d) return;
+  if (seen && !moved && pos !== null && where() !== pos) return;  // scrolled by someone else after the card showed
+  moved = false;
+  const box = d.querySelector(".st-key-results");
+  const card = box && [...box.querySelectorAll('[class*="st-key-card_"]')].find(e => e.getBoundingClientRect().height > 0);
+  if (card) {
+    const h = view.innerHeight, r = card.getBoundingClientRect();
+    if (r.top < 0 || r.bottom > h) {
+      calm = 0; moved = true;
+      box.scrollIntoView({block: "start"});
+      const q = card.getBoundingClientRect();
+      if (q.top < 0 || q.bottom > h) card.scrollIntoView({block: "end"});
+    } else {
+      seen = true;
+      const imgs = [...card.querySelectorAll("img")], at = [r.top, r.bottom].map(Math.round).join();
+      const settled = imgs.length && imgs.every(i => i.complete) && !box.querySelector('[data-stale="true"]');
+      calm = settled && at === last ? calm + 1 : 0;
+      last = at;
+      if (calm >= 4) return;  // in view, its picture loaded and nothing moved for four checks: done
+    }
+  }
+  pos = where();
+  setTimeout(go, 50);
+})();</script>"""
+
+
+def _scroll_to_results(nonce: int, limit_ms: int = 5000) -> None:
+    """Bring the first result card wholly into view (the page's own scroller) after a tap, and keep it there
+    while the cards settle (their pictures load and the layout grows), for at most ``limit_ms`` or until the
+    shopper scrolls."""
+    components.html(_SCROLL_JS % {"nonce": nonce, "limit": limit_ms}, height=0)
+
+
+SECTIONS = ("Similar", "Complete the look")
+"""What the answer shows, one at a time: only the open one is drawn (and sent to the browser) on a tap."""
 
 
 @st.fragment
@@ -189,15 +214,20 @@ def look_view(rec: Recommender, photo: str, look: Look, name: str, k_similar: in
             crop.image(_crop_jpeg(str(rec.index_dir), photo, idx, result.crop), width=CROP_PX)
             for note in [*result.notes, *(result.outfit.notes if result.outfit else [])]:
                 st.info(note)
-            tab_similar, tab_outfit = st.tabs(["Similar", "Complete the look"])
-            with tab_similar:
-                show_cards(product_cards(result.similar), columns=3, group="similar")
-            with tab_outfit:
+            state.restore("look_section", SECTIONS[0])
+            if st.session_state.get("look_section") not in SECTIONS:
+                st.session_state["look_section"] = SECTIONS[0]
+            section = st.segmented_control("Show", SECTIONS, key="look_section", required=True,
+                                           label_visibility="collapsed", on_change=state.remember,
+                                           args=("look_section",))
+            if section == SECTIONS[1]:
                 show_outfit(result.outfit, columns=3)
+            else:
+                show_cards(product_cards(result.similar), columns=3, group="similar")
     nonce = st.session_state.get("_scroll", 0)
     if nonce and st.session_state.get("_scrolled") != nonce:
         st.session_state["_scrolled"] = nonce
         _scroll_to_results(nonce)
 
 
-__all__ = ["MIN_SIDE", "Photo", "choose_photo", "look_view", "options", "photo_key", "too_small"]
+__all__ = ["MIN_SIDE", "SECTIONS", "Photo", "choose_photo", "look_view", "options", "photo_key", "too_small"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 import tomllib
@@ -308,3 +309,20 @@ def test_card_thumbnails_are_small_jpegs_and_small_jpegs_pass_unchanged(tmp_path
     (tmp_path / "broken.jpg").write_bytes(b"not an image")
     with pytest.raises(OSError):
         cards.thumbnail_bytes(tmp_path / "broken.jpg")
+
+
+@pytest.mark.parametrize("hostile", ["[x](https://evil.example)", "<img src=x onerror=alert(1)>", ":red[locked]",
+                                     "**bold** ] \\ `code`"])
+def test_card_text_is_one_markdown_block_with_every_catalog_string_escaped(hostile):
+    card = cards.ProductCard("P1", f"{hostile} shirt", Path("x.jpg"), price="9.90", brand=hostile, colour="navy",
+                             reason=f"Looks similar · {hostile}")
+    text = cards.card_text(card)
+    lines = text.split("  \n")
+    assert lines == [f"**{messages.plain(card.title)}**", f":gray[{messages.plain(card.facts)}]",
+                     f":gray[{messages.plain(card.reason)}]"]
+    bare = re.sub(r"\\.", "", text)  # what is left once escaped characters are dropped is live Markdown
+    assert not re.search(r"\]\(|<\w|:red\[|https?:|`", bare), text
+    assert bare.count("*") == 4 and bare.count("[") == bare.count("]") == 2, "only our bold title and grey lines"
+    unescape = lambda s: re.sub(r"\\(.)", r"\1", s)  # noqa: E731
+    assert unescape(lines[0][2:-2]) == card.title and unescape(lines[2][6:-1]) == card.reason
+    assert cards.card_text(cards.ProductCard("P2", "Plain tee", Path("x.jpg"))) == "**Plain tee**"
