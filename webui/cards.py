@@ -130,37 +130,52 @@ def card_text(card: ProductCard) -> str:
     return "  \n".join(lines)
 
 
-def show_cards(cards: Sequence[ProductCard], columns: int = 5, link: bool = True, group: str = "cards") -> None:
+def show_cards(cards: Sequence[ProductCard], columns: int = 5, link: bool = True, group: str = "cards",
+               width: int | None = None) -> None:
     """Product tiles in a grid: image, title, facts, reason, and a Details link to the product's page. Each tile
     is a container keyed ``card_<group>_<n>`` (``group`` must be unique on the page) holding three elements
-    (image, words, link): every element is a delta Streamlit sends on every rerun."""
+    (image, words, link). With ``width`` (CSS pixels) the tiles are that wide and wrap in one row container, as
+    many to a row as fit, instead of ``columns`` columns a row: every element is a delta Streamlit sends and the
+    browser draws on every rerun, and the columns cost one per row and one per column."""
     if not cards:
         st.info("No products to show.")
+        return
+    if width is not None:
+        grid = st.container(horizontal=True, gap="small", key=f"grid_{group}")
+        for n, card in enumerate(cards):
+            with grid.container(border=True, key=f"card_{group}_{n}", width=width):
+                _card_body(card, link)
         return
     for start in range(0, len(cards), columns):
         cols = st.columns(columns)
         for n, (col, card) in enumerate(zip(cols, cards[start:start + columns]), start):
             with col.container(border=True, key=f"card_{group}_{n}"):
-                _show_image(card.image)
-                st.markdown(card_text(card))
-                if link:
-                    st.page_link(CATALOG_PAGE, label="Details", icon=":material/open_in_new:",
-                                 query_params={"product": card.product_id})
+                _card_body(card, link)
+
+
+def _card_body(card: ProductCard, link: bool) -> None:
+    _show_image(card.image)
+    st.markdown(card_text(card))
+    if link:
+        st.page_link(CATALOG_PAGE, label="Details", icon=":material/open_in_new:",
+                     query_params={"product": card.product_id})
 
 
 def show_outfit(outfit: Outfit | None, columns: int = 5, wanted: Sequence[str] | None = None,
-                k: int | None = None) -> None:
-    """The outfit (one best item per slot), then the alternatives per slot under the slot's shop name."""
+                k: int | None = None, width: int | None = None) -> None:
+    """The outfit (one best item per slot), then the alternatives per slot under the slot's shop name (tiles
+    laid out as :func:`show_cards` does, ``columns`` a row or ``width`` pixels wide)."""
     if outfit is None or not outfit.outfit:
         st.info("The catalog has nothing to complete this look with.")
         return
     picked = outfit_slots(outfit, wanted)
     if wanted is None:
         st.subheader("The outfit")
-        show_cards(product_cards(outfit.outfit), columns, group="outfit")
+        show_cards(product_cards(outfit.outfit), columns, group="outfit", width=width)
         st.subheader("Alternatives")
     elif not picked:
         st.info("Pick at least one kind of item to fill (or the catalog has nothing of these kinds).")
     for slot, recs in picked.items():
         st.markdown(f"**{plain(slot_name(slot))}**")
-        show_cards(product_cards(recs[:k] if k else recs), columns, group=f"slot_{re.sub(r'[^a-z]', '', slot)}")
+        show_cards(product_cards(recs[:k] if k else recs), columns, group=f"slot_{re.sub(r'[^a-z]', '', slot)}",
+                   width=width)

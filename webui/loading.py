@@ -8,6 +8,7 @@ says whether this answer was computed now or came from the cache, with its own t
 from __future__ import annotations
 
 import collections
+import gc
 import hashlib
 import importlib.util
 import threading
@@ -38,8 +39,12 @@ def open_recommender(index_dir: str | Path) -> Recommender:
 
 @st.cache_resource(show_spinner="Loading the shop (once)…")
 def get_recommender(index_dir: str) -> Recommender:
-    """The process-wide recommender for ``index_dir`` (shared by every session)."""
-    return open_recommender(index_dir)
+    """The process-wide recommender for ``index_dir`` (shared by every session); once loaded, its models and
+    tables are frozen out of the garbage collector, so a full collection does not walk them again on a tap."""
+    rec = open_recommender(index_dir)
+    gc.collect()
+    gc.freeze()
+    return rec
 
 
 def current_recommender() -> Recommender:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
-import streamlit.components.v1 as components
 from PIL import Image
 
 from fashion_core.recommend import Recommender
@@ -146,15 +145,11 @@ for (const e of ["wheel", "touchstart", "keydown"]) d.addEventListener(e, mine, 
 })();</script>"""
 
 
-def _scroll_to_results(nonce: int, limit_ms: int = 5000) -> None:
-    """Bring the first result card wholly into view (the page's own scroller) after a tap, and keep it there
-    while the cards settle (their pictures load and the layout grows), for at most ``limit_ms`` or until the
-    shopper scrolls."""
-    components.html(_SCROLL_JS % {"nonce": nonce, "limit": limit_ms}, height=0)
-
-
 SECTIONS = ("Similar", "Complete the look")
 """What the answer shows, one at a time: only the open one is drawn (and sent to the browser) on a tap."""
+
+CARD_PX = 160
+"""Width, in CSS pixels, of a result card (two to a row in the answer's column on a desktop, more on a wide screen)."""
 
 
 @st.fragment
@@ -189,9 +184,13 @@ def look_view(rec: Recommender, photo: str, look: Look, name: str, k_similar: in
         st.session_state[garment_key] = int(idx)
         picked()
 
+    nonce = st.session_state.get("_scroll", 0)  # a new tap: the photo's component brings the results into view
+    fresh = bool(nonce) and st.session_state.get("_scrolled") != nonce
+    st.session_state["_scrolled"] = nonce
     left, right = st.columns([3, 2], gap="large")
     with left:
-        look_photo(look, _photo_src(photo, look), st.session_state.get(garment_key), key=click_key, on_change=clicked)
+        look_photo(look, _photo_src(photo, look), st.session_state.get(garment_key), key=click_key, on_change=clicked,
+                   scroll=nonce if fresh else 0)
         st.caption(f"{len(detections)} garments found · tap a numbered icon")
     with right:
         if st.session_state.pop("_missed", False):
@@ -221,13 +220,9 @@ def look_view(rec: Recommender, photo: str, look: Look, name: str, k_similar: in
                                            label_visibility="collapsed", on_change=state.remember,
                                            args=("look_section",))
             if section == SECTIONS[1]:
-                show_outfit(result.outfit, columns=3)
+                show_outfit(result.outfit, width=CARD_PX)
             else:
-                show_cards(product_cards(result.similar), columns=3, group="similar")
-    nonce = st.session_state.get("_scroll", 0)
-    if nonce and st.session_state.get("_scrolled") != nonce:
-        st.session_state["_scrolled"] = nonce
-        _scroll_to_results(nonce)
+                show_cards(product_cards(result.similar), group="similar", width=CARD_PX)
 
 
-__all__ = ["MIN_SIDE", "SECTIONS", "Photo", "choose_photo", "look_view", "options", "photo_key", "too_small"]
+__all__ = ["CARD_PX", "MIN_SIDE", "SECTIONS", "Photo", "choose_photo", "look_view", "options", "photo_key", "too_small"]
