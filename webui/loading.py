@@ -20,7 +20,7 @@ from typing import Any
 import streamlit as st
 from PIL import Image
 
-from fashion_core.config import settings
+from fashion_core.config import serving_torch_threads, settings
 from fashion_core.recommend import Recommender
 from fashion_core.results import Filters, GarmentAnswer, Look
 
@@ -33,7 +33,11 @@ UPLOAD_TYPES = ("jpg", "jpeg", "png", "webp")
 # ---------------------------------------------------------------- the recommender
 
 def open_recommender(index_dir: str | Path) -> Recommender:
-    """Load the recommender over one index directory (models and indexes load here, once)."""
+    """Load the recommender over one index directory (models and indexes load here, once), with torch on
+    :func:`~fashion_core.config.serving_torch_threads` threads (one by default: one request, one thread)."""
+    import torch
+
+    torch.set_num_threads(serving_torch_threads())
     return Recommender.open(settings().with_(index_dir=Path(index_dir)))
 
 

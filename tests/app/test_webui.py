@@ -326,3 +326,14 @@ def test_card_text_is_one_markdown_block_with_every_catalog_string_escaped(hosti
     unescape = lambda s: re.sub(r"\\(.)", r"\1", s)  # noqa: E731
     assert unescape(lines[0][2:-2]) == card.title and unescape(lines[2][6:-1]) == card.reason
     assert cards.card_text(cards.ProductCard("P2", "Plain tee", Path("x.jpg"))) == "**Plain tee**"
+
+
+def test_the_app_answers_on_one_torch_thread_unless_told(monkeypatch):
+    from fashion_core import config
+
+    monkeypatch.delenv("FASHION_TORCH_THREADS", raising=False)
+    assert config.serving_torch_threads() == config.SERVING_TORCH_THREADS == 1
+    monkeypatch.setenv("FASHION_TORCH_THREADS", "3")
+    assert config.serving_torch_threads() == 3
+    monkeypatch.setenv("FASHION_TORCH_THREADS", "0")
+    assert config.serving_torch_threads() == 1
