@@ -200,6 +200,45 @@ def click_icon(driver, frame, index: int) -> None:
         driver.switch_to.default_content()
 
 
+_MARK_TAPS = """if (!window.__tapHook) { window.__tapHook = true;
+    document.addEventListener('click', () => { window.parent.__tapAt = window.parent.performance.now(); }, true); }"""
+_PAINTED = """const i = arguments[0], limit = arguments[1], done = arguments[arguments.length - 1];
+const start = performance.now();
+(function poll() {
+  const d = document, tap = window.__tapAt;
+  const radios = [...d.querySelectorAll('[class*="st-key-garment_"] input[type="radio"]')];
+  const box = d.querySelector('.st-key-results');
+  const imgs = box ? [...box.querySelectorAll('img')] : [];
+  if (tap !== undefined && radios[i] && radios[i].checked && !d.querySelector('[data-stale="true"]')
+      && box && box.querySelector('[data-testid="stPageLink"] a') && imgs.every(m => m.complete && m.naturalWidth)) {
+    requestAnimationFrame(() => done(performance.now() - tap));  // the next frame: what is there is painted
+    return;
+  }
+  if (performance.now() - start > limit) { done(null); return; }
+  requestAnimationFrame(poll);
+})();"""
+
+
+def timed_tap(driver, frame, index: int, timeout: float = 60) -> tuple[float, float]:
+    """Tap garment icon ``index`` and wait until that garment's result cards are painted: its list entry checked,
+    no element of the previous run left (Streamlit's ``data-stale``), every card image loaded, then one more
+    animation frame. Returns (seconds from the tap event to painted, on the browser's clock; seconds from the
+    driver's first command to the end, which adds WebDriver's own round trips)."""
+    start = time.perf_counter()
+    driver.execute_script("delete window.__tapAt;")
+    driver.switch_to.frame(frame)
+    try:
+        driver.execute_script(_MARK_TAPS)
+    finally:
+        driver.switch_to.default_content()
+    click_icon(driver, frame, index)
+    driver.set_script_timeout(timeout + 5)
+    ms = driver.execute_async_script(_PAINTED, index, timeout * 1000)
+    if ms is None:
+        raise TimeoutError(f"garment {index}'s result cards were not painted within {timeout:.0f} s of the tap")
+    return ms / 1000, time.perf_counter() - start
+
+
 def garment_options(driver) -> list[str]:
     """Labels of the 'Garments in this photo' list on the page (empty while it is not shown)."""
     from selenium.webdriver.common.by import By

@@ -8,6 +8,7 @@ says whether this answer was computed now or came from the cache, with its own t
 from __future__ import annotations
 
 import collections
+import gc
 import hashlib
 import importlib.util
 import threading
@@ -19,7 +20,7 @@ from typing import Any
 import streamlit as st
 from PIL import Image
 
-from fashion_core.config import settings
+from fashion_core.config import serving_torch_threads, settings
 from fashion_core.recommend import Recommender
 from fashion_core.results import Filters, GarmentAnswer, Look
 
@@ -32,14 +33,22 @@ UPLOAD_TYPES = ("jpg", "jpeg", "png", "webp")
 # ---------------------------------------------------------------- the recommender
 
 def open_recommender(index_dir: str | Path) -> Recommender:
-    """Load the recommender over one index directory (models and indexes load here, once)."""
+    """Load the recommender over one index directory (models and indexes load here, once), with torch on
+    :func:`~fashion_core.config.serving_torch_threads` threads (one by default: one request, one thread)."""
+    import torch
+
+    torch.set_num_threads(serving_torch_threads())
     return Recommender.open(settings().with_(index_dir=Path(index_dir)))
 
 
 @st.cache_resource(show_spinner="Loading the shop (once)…")
 def get_recommender(index_dir: str) -> Recommender:
-    """The process-wide recommender for ``index_dir`` (shared by every session)."""
-    return open_recommender(index_dir)
+    """The process-wide recommender for ``index_dir`` (shared by every session); once loaded, its models and
+    tables are frozen out of the garbage collector, so a full collection does not walk them again on a tap."""
+    rec = open_recommender(index_dir)
+    gc.collect()
+    gc.freeze()
+    return rec
 
 
 def current_recommender() -> Recommender:

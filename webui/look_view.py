@@ -3,10 +3,12 @@ that a click reruns alone: the fitted photo with its icons, the garment list, th
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
+import numpy as np
 import streamlit as st
-import streamlit.components.v1 as components
+from PIL import Image
 
 from fashion_core.recommend import Recommender
 from fashion_core.results import Filters, Look
@@ -90,27 +92,64 @@ def options() -> tuple[int, int, Filters]:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _photo_src(photo: str, _look: Look) -> str:
+    """The fitted photo as a data URL, encoded once per photo (not on every click)."""
     return data_url(display_image(_look.image))
 
 
-def _scroll_to_results(nonce: int) -> None:
-    """Bring the first result card into view (the page's own scroller), after a click."""
-    components.html(f"""<script>/* {nonce} */
-      const d = window.parent.document; let tries = 0, fits = 0;
-      (function go() {{
-        const box = d.querySelector('.st-key-results');
-        const card = box && [...box.querySelectorAll('[class*="st-key-card_"]')]
-          .find(e => e.getBoundingClientRect().height > 0);
-        if (!card) {{ if (tries++ < 40) setTimeout(go, 50); return; }}
-        const h = window.parent.innerHeight, r = card.getBoundingClientRect();
-        if (r.top < 0 || r.bottom > h) {{
-          box.scrollIntoView({{block: "start"}});
-          const q = card.getBoundingClientRect();
-          if (q.top < 0 || q.bottom > h) card.scrollIntoView({{block: "end"}});
-        }}
-        const img = card.querySelector('img');
-        if (img && !img.complete && fits++ < 8) setTimeout(go, 100);  // again once its image has loaded
-      }})();</script>""", height=0)
+CROP_PX = 96
+"""Width, in CSS pixels, of the selected garment's crop beside its name."""
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _crop_jpeg(index_dir: str, photo: str, garment: int, _crop) -> bytes:
+    """The garment's crop as a small JPEG, encoded once per (photo, garment) instead of on every rerun."""
+    image = _crop if isinstance(_crop, Image.Image) else Image.fromarray(np.asarray(_crop))
+    image = image.convert("RGB")
+    image.thumbnail((CROP_PX, 4 * CROP_PX), Image.LANCZOS)
+    buf = io.BytesIO()
+    image.save(buf, format="JPEG", quality=88)
+    return buf.getvalue()
+
+
+_SCROLL_JS = """<script>/* %(nonce)d */
+const d = window.parent.document, view = window.parent, t0 = performance.now();
+const main = d.querySelector('[data-testid="stMain"]'), scroller = d.scrollingElement;
+const where = () => [main ? main.scrollTop : 0, scroller ? scroller.scrollTop : 0].map(Math.round).join();
+let user = false, seen = false, moved = false, calm = 0, last = "", pos = null;
+const mine = () => { user = true; };  // the shopper scrolls or types: leave the page where they put it
+for (const e of ["wheel", "touchstart", "keydown"]) d.addEventListener(e, mine, {capture: true, passive: true, once: true});
+(function go() {
+  if (user || performance.now() - t0 > %(limit)d) return;
+  if (seen && !moved && pos !== null && where() !== pos) return;  // scrolled by someone else after the card showed
+  moved = false;
+  const box = d.querySelector(".st-key-results");
+  const card = box && [...box.querySelectorAll('[class*="st-key-card_"]')].find(e => e.getBoundingClientRect().height > 0);
+  if (card) {
+    const h = view.innerHeight, r = card.getBoundingClientRect();
+    if (r.top < 0 || r.bottom > h) {
+      calm = 0; moved = true;
+      box.scrollIntoView({block: "start"});
+      const q = card.getBoundingClientRect();
+      if (q.top < 0 || q.bottom > h) card.scrollIntoView({block: "end"});
+    } else {
+      seen = true;
+      const imgs = [...card.querySelectorAll("img")], at = [r.top, r.bottom].map(Math.round).join();
+      const settled = imgs.length && imgs.every(i => i.complete) && !box.querySelector('[data-stale="true"]');
+      calm = settled && at === last ? calm + 1 : 0;
+      last = at;
+      if (calm >= 4) return;  // in view, its picture loaded and nothing moved for four checks: done
+    }
+  }
+  pos = where();
+  setTimeout(go, 50);
+})();</script>"""
+
+
+SECTIONS = ("Similar", "Complete the look")
+"""What the answer shows, one at a time: only the open one is drawn (and sent to the browser) on a tap."""
+
+CARD_PX = 160
+"""Width, in CSS pixels, of a result card (two to a row in the answer's column on a desktop, more on a wide screen)."""
 
 
 @st.fragment
@@ -145,9 +184,13 @@ def look_view(rec: Recommender, photo: str, look: Look, name: str, k_similar: in
         st.session_state[garment_key] = int(idx)
         picked()
 
+    nonce = st.session_state.get("_scroll", 0)  # a new tap: the photo's component brings the results into view
+    fresh = bool(nonce) and st.session_state.get("_scrolled") != nonce
+    st.session_state["_scrolled"] = nonce
     left, right = st.columns([3, 2], gap="large")
     with left:
-        look_photo(look, _photo_src(photo, look), st.session_state.get(garment_key), key=click_key, on_change=clicked)
+        look_photo(look, _photo_src(photo, look), st.session_state.get(garment_key), key=click_key, on_change=clicked,
+                   scroll=nonce if fresh else 0)
         st.caption(f"{len(detections)} garments found · tap a numbered icon")
     with right:
         if st.session_state.pop("_missed", False):
@@ -167,18 +210,19 @@ def look_view(rec: Recommender, photo: str, look: Look, name: str, k_similar: in
             head, crop = st.columns([3, 1], vertical_alignment="center")
             head.subheader(garment_name(result.category))
             head.caption(timed.timing_text)
-            crop.image(result.crop, width=96)
+            crop.image(_crop_jpeg(str(rec.index_dir), photo, idx, result.crop), width=CROP_PX)
             for note in [*result.notes, *(result.outfit.notes if result.outfit else [])]:
                 st.info(note)
-            tab_similar, tab_outfit = st.tabs(["Similar", "Complete the look"])
-            with tab_similar:
-                show_cards(product_cards(result.similar), columns=3, group="similar")
-            with tab_outfit:
-                show_outfit(result.outfit, columns=3)
-    nonce = st.session_state.get("_scroll", 0)
-    if nonce and st.session_state.get("_scrolled") != nonce:
-        st.session_state["_scrolled"] = nonce
-        _scroll_to_results(nonce)
+            state.restore("look_section", SECTIONS[0])
+            if st.session_state.get("look_section") not in SECTIONS:
+                st.session_state["look_section"] = SECTIONS[0]
+            section = st.segmented_control("Show", SECTIONS, key="look_section", required=True,
+                                           label_visibility="collapsed", on_change=state.remember,
+                                           args=("look_section",))
+            if section == SECTIONS[1]:
+                show_outfit(result.outfit, width=CARD_PX)
+            else:
+                show_cards(product_cards(result.similar), group="similar", width=CARD_PX)
 
 
-__all__ = ["MIN_SIDE", "Photo", "choose_photo", "look_view", "options", "photo_key", "too_small"]
+__all__ = ["CARD_PX", "MIN_SIDE", "SECTIONS", "Photo", "choose_photo", "look_view", "options", "photo_key", "too_small"]

@@ -158,8 +158,11 @@ def _component():
     return _COMPONENT
 
 
-def look_photo(look: Look, src: str, selected: int | None, key: str, on_change=None, max_height: int = 720) -> Any:
+def look_photo(look: Look, src: str, selected: int | None, key: str, on_change=None, max_height: int = 720,
+               scroll: int = 0) -> Any:
     """Draw the fitted photo with its icons; returns the last click (``garment``, ``x``, ``y`` in original pixels,
-    ``width``/``height`` of the rendering) or ``None``."""
+    ``width``/``height`` of the rendering) or ``None``. A new non-zero ``scroll`` number brings the first result
+    card (``.st-key-results``) wholly into view once it is drawn, and keeps it there while the cards settle."""
     return _component()(src=src, icons=icon_spec(look), selected=selected, width=look.size[0], height=look.size[1],
-                        icon_px=ICON_PX, max_height=max_height, key=key, default=None, on_change=on_change)
+                        icon_px=ICON_PX, max_height=max_height, scroll=scroll, key=key, default=None,
+                        on_change=on_change)

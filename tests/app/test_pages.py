@@ -74,6 +74,18 @@ def photo_radio(at: AppTest):
     return at.radio(key="photo_choice")
 
 
+def open_section(at: AppTest, section: str) -> AppTest:
+    """Show the answer's ``section`` ("Similar" or "Complete the look"; only the open one is drawn)."""
+    control = at.segmented_control(key="look_section")
+    return at if control.value == section else control.set_value(section).run()
+
+
+def section_cards(at: AppTest, section: str, catalog=None) -> tuple[AppTest, list[str]]:
+    """The app after opening ``section``, and the product ids of the cards it shows."""
+    at = open_section(at, section)
+    return at, card_ids(at, catalog)
+
+
 def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
@@ -84,7 +96,7 @@ def chosen_category(at: AppTest, catalog) -> str:
     return at.session_state["selected_garment"]["category"]
 
 
-def test_shop_the_look_selection_fills_both_tabs(app_env, catalog):
+def test_shop_the_look_selection_fills_both_sections(app_env, catalog):
     at = run_page("app.py")
     assert_clean(at)
     photo = photo_radio(at)
@@ -92,19 +104,26 @@ def test_shop_the_look_selection_fills_both_tabs(app_env, catalog):
     assert any("bus" in o for o in photo.options)
     radio = garment_radio(at)
     assert radio is not None and len(radio.options) >= 2, "a demo look shows several garments"
-    assert radio.value is None and len(at.tabs) == 0, "nothing is selected before a click"
+    assert radio.value is None and len(at.segmented_control) == 0, "nothing is selected before a click"
 
     at = radio.set_value(0).run()
     assert_clean(at)
-    assert [t.label for t in at.tabs] == ["Similar", "Complete the look"]
-    similar, outfit = card_ids(at.tabs[0], catalog), card_ids(at.tabs[1], catalog)
-    assert len(similar) == 10 and len(set(similar)) == 10
+    assert at.segmented_control(key="look_section").options == ["Similar", "Complete the look"]
+    assert at.segmented_control(key="look_section").value == "Similar", "Similar opens first"
+    similar = card_ids(at)
+    assert len(similar) == 10 and len(set(similar)) == 10, "only the open section's cards are drawn"
+    assert all(i in catalog for i in similar)
+    timing = [c.value for c in at.caption if c.value.startswith("Answered in")]
+    assert timing and timing[0].endswith(" ms"), timing
+    at, outfit = section_cards(at, "Complete the look", catalog)
+    timing = [c.value for c in at.caption if c.value.startswith("Answered in")]
+    assert timing and timing[0].endswith("(cached)"), "opening the other section computes nothing again"
+    assert_clean(at)
+    assert outfit and set(outfit).isdisjoint(similar), "Complete the look replaces the Similar cards"
     chosen = chosen_category(at, catalog)
     assert all(catalog.get(i).category == chosen for i in similar), "Similar stays in the garment's category"
     assert outfit, "Complete the look shows an outfit"
     assert all(catalog.get(i).category != chosen for i in outfit), "the outfit never repeats the query's category"
-    timing = [c.value for c in at.caption if c.value.startswith("Answered in")]
-    assert timing and timing[0].endswith(" ms"), timing
     assert at.query_params["garment"] == ["1"] and at.query_params["photo"] == ["look-1"]
 
 
@@ -114,7 +133,11 @@ def test_no_card_shows_a_raw_score_slot_or_slug(app_env, catalog):
     shown = " ".join(all_text(at))
     assert "score" not in shown.lower() and "slot" not in shown.lower() and "%)" not in shown
     assert not re.search(r"\b0\.\d{2,}", shown), "no raw scores"
-    for rec_id in card_ids(at.tabs[1], catalog):
+    at, outfit = section_cards(at, "Complete the look", catalog)
+    shown = " ".join(all_text(at))
+    assert "score" not in shown.lower() and "slot" not in shown.lower() and "%)" not in shown
+    assert not re.search(r"\b0\.\d{2,}", shown), "no raw scores"
+    for rec_id in outfit:
         category = catalog.get(rec_id).category
         if category in ("scarf/tie", "outerwear", "pants"):
             assert category not in shown
@@ -135,7 +158,7 @@ def test_photo_and_garment_are_kept_across_pages(app_env, catalog):
     at = photo_radio(at).set_value(second).run()
     at = garment_radio(at).set_value(1).run()
     assert_clean(at)
-    first_card = card_ids(at.tabs[0], catalog)[0]
+    first_card = card_ids(at, catalog)[0]
     at.switch_page("app_pages/1_Catalog.py")
     at.query_params["product"] = first_card
     at.run()
@@ -146,7 +169,7 @@ def test_photo_and_garment_are_kept_across_pages(app_env, catalog):
     assert_clean(at)
     assert photo_radio(at).value == second, "the photo survives a visit to Details"
     assert garment_radio(at).value == 1, "and so does the garment"
-    assert card_ids(at.tabs[0], catalog)[0] == first_card
+    assert card_ids(at, catalog)[0] == first_card
 
 
 def test_a_shared_url_opens_its_photo_and_garment(app_env):
@@ -171,7 +194,9 @@ def test_switching_samples_and_garments_keeps_working(app_env, catalog):
             continue
         at = radio.set_value(len(radio.options) - 1).run()
         assert_clean(at)
-        assert card_ids(at.tabs[1], catalog)
+        at, outfit = section_cards(at, "Complete the look", catalog)
+        assert_clean(at)
+        assert outfit
 
 
 def test_the_fallback_banner_shows_without_a_compatibility_model(app_env):
@@ -259,7 +284,7 @@ def test_a_cmyk_or_16_bit_photo_works_like_its_rgb_original(app_env, demo_world)
         assert not at.error, f"{name} is not refused"
     at = garment_radio(at).set_value(0).run()
     assert_clean(at)
-    assert card_ids(at.tabs[0]) or at.info
+    assert card_ids(at) or at.info
 
 
 def run_upload(at: AppTest, name: str) -> AppTest:
@@ -399,13 +424,16 @@ def test_catalog_text_with_markdown_and_html_shows_literally(hostile_index, monk
     assert_clean(at)
     assert card_ids(at)
     _markdown_is_inert(at)
-    titles = [e.value.replace("\\", "") for e in at.markdown if e.value.startswith("**")]
+    titles = [e.value.replace("\\", "").split("  \n")[0] for e in at.markdown if e.value.startswith("**")]
     assert f"**{frame.loc[0, 'title']}**" in titles, "the title is shown, every character of it"
     at = run_page("app_pages/1_Catalog.py", product=frame.loc[0, "product_id"])
     assert_clean(at)
     _markdown_is_inert(at)
     at = run_page("app.py")
     at = garment_radio(at).set_value(0).run()
+    assert_clean(at)
+    _markdown_is_inert(at)
+    at = open_section(at, "Complete the look")
     assert_clean(at)
     _markdown_is_inert(at)
     at = run_page("app_pages/2_Compare.py", product=frame.loc[1, "product_id"])
@@ -525,5 +553,6 @@ def test_a_garment_category_the_catalog_lacks_is_a_message(look_and_index_withou
     assert_clean(at)
     assert any(f"no {missing} items" in i.value for i in at.info), [i.value for i in at.info]
     catalog = load_catalog(index.parent / "catalog.csv")
-    assert not card_ids(at.tabs[0], catalog), "nothing similar from a category the catalog lacks"
-    assert card_ids(at.tabs[1], catalog), "complete the look still works"
+    assert not card_ids(at, catalog), "nothing similar from a category the catalog lacks"
+    at, outfit = section_cards(at, "Complete the look", catalog)
+    assert outfit, "complete the look still works"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 import tomllib
@@ -296,3 +297,43 @@ def test_timing_text_says_cached():
     answer = loading.TimedAnswer(answer=None, seconds=0.0421, cached=False)
     assert answer.timing_text == "Answered in 42 ms"
     assert loading.TimedAnswer(None, 0.0009, True).timing_text == "Answered in 1 ms (cached)"
+
+
+def test_card_thumbnails_are_small_jpegs_and_small_jpegs_pass_unchanged(tmp_path):
+    big, small = tmp_path / "big.png", tmp_path / "small.jpg"
+    Image.new("RGB", (1200, 600), (200, 30, 30)).save(big)
+    Image.new("RGB", (144, 144), (30, 30, 200)).save(small, quality=90)
+    thumb = Image.open(io.BytesIO(cards.thumbnail_bytes(big)))
+    assert thumb.format == "JPEG" and thumb.size == (cards.THUMB_MAX, cards.THUMB_MAX // 2)
+    assert cards.thumbnail_bytes(small) == small.read_bytes(), "a JPEG already small enough is sent as it is"
+    (tmp_path / "broken.jpg").write_bytes(b"not an image")
+    with pytest.raises(OSError):
+        cards.thumbnail_bytes(tmp_path / "broken.jpg")
+
+
+@pytest.mark.parametrize("hostile", ["[x](https://evil.example)", "<img src=x onerror=alert(1)>", ":red[locked]",
+                                     "**bold** ] \\ `code`"])
+def test_card_text_is_one_markdown_block_with_every_catalog_string_escaped(hostile):
+    card = cards.ProductCard("P1", f"{hostile} shirt", Path("x.jpg"), price="9.90", brand=hostile, colour="navy",
+                             reason=f"Looks similar · {hostile}")
+    text = cards.card_text(card)
+    lines = text.split("  \n")
+    assert lines == [f"**{messages.plain(card.title)}**", f":gray[{messages.plain(card.facts)}]",
+                     f":gray[{messages.plain(card.reason)}]"]
+    bare = re.sub(r"\\.", "", text)  # what is left once escaped characters are dropped is live Markdown
+    assert not re.search(r"\]\(|<\w|:red\[|https?:|`", bare), text
+    assert bare.count("*") == 4 and bare.count("[") == bare.count("]") == 2, "only our bold title and grey lines"
+    unescape = lambda s: re.sub(r"\\(.)", r"\1", s)  # noqa: E731
+    assert unescape(lines[0][2:-2]) == card.title and unescape(lines[2][6:-1]) == card.reason
+    assert cards.card_text(cards.ProductCard("P2", "Plain tee", Path("x.jpg"))) == "**Plain tee**"
+
+
+def test_the_app_answers_on_one_torch_thread_unless_told(monkeypatch):
+    from fashion_core import config
+
+    monkeypatch.delenv("FASHION_TORCH_THREADS", raising=False)
+    assert config.serving_torch_threads() == config.SERVING_TORCH_THREADS == 1
+    monkeypatch.setenv("FASHION_TORCH_THREADS", "3")
+    assert config.serving_torch_threads() == 3
+    monkeypatch.setenv("FASHION_TORCH_THREADS", "0")
+    assert config.serving_torch_threads() == 1
