@@ -24,7 +24,7 @@ import numpy as np
 from . import taxonomy
 from .ann import AnnIndex, exact_search
 from .catalog import Catalog, Product, ValidationReport, load_catalog
-from .config import env_flag
+from .config import Settings, env_flag
 from .encoders import create_encoder
 from .encoders.attributes import column_labels, default_columns
 from .encoders.descriptor import Descriptor, extract_parts, weights_for_parts
@@ -64,7 +64,7 @@ def pause_at(phase: str) -> None:
         time.sleep(float(env_flag("FASHION_BUILD_PAUSE_SECONDS", "120")))
 
 
-def build_index(catalog_path: str | Path, out_dir: str | Path, encoder: str = "efficientnet-lite0",
+def build_index(catalog_path: str | Path, out_dir: str | Path, encoder: str | None = None,
                 compat_model: Path | None = None, progress: bool = True,
                 crop_fn: Callable | None = None, attributes: list[str] | None = None, *, force: bool = False,
                 engine: str = "local") -> Path:
@@ -72,8 +72,9 @@ def build_index(catalog_path: str | Path, out_dir: str | Path, encoder: str = "e
 
     ``attributes``: catalog columns to fit attribute heads on (``encoders.attributes``); None picks the
     catalog's type and colour columns when it has them, ``[]`` fits none. ``compat_model``: the compatibility
-    model for complete the look (None: visual likeness). ``force``: build into a non-empty folder that is not an
-    index (nothing in it is deleted). ``engine``: ``local`` (this process) or another registered engine."""
+    model for complete the look (None: visual likeness). ``encoder``: a registered encoder name (None: the
+    settings' encoder, the shipped fashion encoder when present, so the shipped category model fits).
+    ``force``: build into a non-empty folder that is not an index (nothing in it is deleted). ``engine``: ``local`` (this process) or another registered engine."""
     t0 = time.perf_counter()
     out_dir = Path(out_dir).absolute()
     catalog_path = Path(catalog_path)
@@ -86,7 +87,7 @@ def build_index(catalog_path: str | Path, out_dir: str | Path, encoder: str = "e
     columns = _attribute_columns(catalog, catalog_path, attributes)
     protect = _protected(catalog_path, catalog)
     check_output(out_dir, protect=protect, force=force)  # refuse an unsafe --out before loading any model
-    enc = create_encoder(encoder)
+    enc = create_encoder(encoder or Settings.resolve().encoder)
     encode_fn = engine_encoder(engine)
     key = {"catalog_hash": catalog.content_hash(), "encoder": enc.name, "weights_id": enc.weights_id,
            "crop": getattr(crop_fn, "__qualname__", None), "shard_rows": SHARD_ROWS}

@@ -12,6 +12,7 @@ configured, else from a similarity-weighted vote of their nearest catalog neighb
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 from collections import defaultdict
@@ -34,6 +35,8 @@ from .outfits.profile import CatalogProfile, ItemProfile
 from .outfits.search import SearchQuery, rule_reasons
 from .outfits.wearer import WearerModel, visual_of
 from .results import Detection, Filters, GarmentAnswer, Look, LookPerson, Outfit, Recommendation, Wearer
+
+log = logging.getLogger(__name__)
 
 VOTE_NEIGHBOURS = 10
 """Neighbours across all categories (by raw encoder feature) that vote for an image query's category."""
@@ -100,18 +103,31 @@ class Recommender:
         self._wearer_model: WearerModel | None | bool = False
         self.rules = rules
         self._lock = threading.Lock()
-        if category_model is None and settings is not None:
-            category_model = self.settings.category_model
-        if isinstance(category_model, (str, Path)):
-            category_model = CategoryModel.load(category_model)
-        if category_model is not None:
-            category_model.check_encoder(self.encoder)
-        self.category_model: CategoryModel | None = category_model
+        self.category_model: CategoryModel | None = self._category_model(category_model, settings is not None)
+
+    def _category_model(self, given: CategoryModel | Path | str | None, from_settings: bool) -> CategoryModel | None:
+        """The category model for image queries: the one given (it must fit the index's encoder), else the
+        settings' one, set aside with a warning when it was fitted on another encoder than this index's."""
+        model = given
+        if model is None and from_settings:
+            model = self.settings.category_model
+        if isinstance(model, (str, Path)):
+            model = CategoryModel.load(model)
+        if model is None:
+            return None
+        try:
+            model.check_encoder(self.encoder)
+        except ValueError as exc:
+            if given is not None:
+                raise
+            log.warning("%s: %s; answering image queries without a category model", self.index_dir, exc)
+            return None
+        return model
 
     @classmethod
     def open(cls, settings: Settings) -> Recommender:
         """The recommender the settings describe: their index, their category model (the one way to build one)."""
-        return cls(settings.index_dir, settings=settings, category_model=settings.category_model)
+        return cls(settings.index_dir, settings=settings)
 
     # ------------------------------------------------------------------ shop the look
     @property

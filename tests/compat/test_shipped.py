@@ -30,8 +30,9 @@ def test_every_shipped_model_is_committed_with_weights_config_and_card():
             assert words in card, f"{name}'s card does not say {words!r}"
         assert json.loads((folder / "card.json").read_text())["weights_hash"] == shipped.weights_hash(m, folder)
         total += sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
-    assert total <= 8 * 2**20, f"the three shipped models take {total / 2**20:.1f} MB (budget 8 MB)"
-    assert shipped.total_bytes(settings) <= shipped.SIZE_BUDGET_MB * 2**20
+    assert total <= 12 * 2**20, f"the three shipped models take {total / 2**20:.1f} MB (their share: 12 MB)"
+    everything = shipped.total_bytes(settings)
+    assert everything <= shipped.SIZE_BUDGET_MB * 2**20, f"all shipped models take {everything / 2**20:.1f} MB"
 
 
 def test_shipped_models_are_the_defaults():

@@ -108,13 +108,35 @@ def test_cross_validation_keeps_one_photos_crops_in_one_fold(labelled):
 def test_recommender_takes_image_query_category_from_the_model(labelled, shared_data, tmp_path):
     enc, (views, labels, _), (test_views, test_labels, _), _, root = labelled
     model = fit_category_model(enc, views, labels)
-    index = build_index(fpi_slice(shared_data, tmp_path, per_category=12), tmp_path / "index", progress=False)
+    index = build_index(fpi_slice(shared_data, tmp_path, per_category=12), tmp_path / "index", encoder=enc.name,
+                        progress=False)  # the model was fitted on this encoder's features
     rec = Recommender(index, category_model=model.save(tmp_path / "m"))
     frame = pd.read_csv(root / "test.csv", dtype=str)
     expected = model.predict(test_views, allowed=list(rec.index.categories))
     for row, want in zip(frame.itertuples(), expected):
         got = rec.similar_items(image=load_image(row.image), k=5)
         assert {r.product.category for r in got} == {want}
+
+
+def test_a_settings_category_model_of_another_encoder_is_set_aside_and_a_given_one_refused(
+        labelled, demo_world, demo_index, tmp_path, caplog):
+    """An index built on another encoder than the settings' category model still serves image queries (the model is
+    set aside with a warning that says how to refit it); a model passed by hand that does not fit is refused."""
+    from fashion_core.config import Settings
+
+    enc, (views, labels, _), _, _, _ = labelled
+    saved = fit_category_model(enc, views, labels).save(tmp_path / "m")
+    index_encoder = Recommender(demo_index, category_model=None).encoder
+    assert index_encoder.weights_id != enc.weights_id  # the demo index reads the default (fashion) encoder
+    settings = Settings.resolve(index_dir=demo_index, category_model=saved)
+    with caplog.at_level("WARNING"):
+        rec = Recommender.open(settings)
+    assert rec.category_model is None
+    assert any("category train --encoder" in r.getMessage() for r in caplog.records)
+    photo = demo_world / pd.read_csv(demo_world / "catalog.csv", dtype=str).image[0]
+    assert len(rec.similar_items(image=load_image(photo), k=3)) == 3  # answered by the neighbour vote
+    with pytest.raises(ValueError, match="fitted on encoder"):
+        Recommender(demo_index, category_model=saved)
 
 
 def test_cli_category_train_writes_a_model_and_validates(labelled, tmp_path):

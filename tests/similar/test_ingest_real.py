@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from fashion_core.config import Settings
 from fashion_core.imageio import load_image
 from fashion_core.index import load_index
 from fashion_core.ingest import build_index
@@ -31,7 +32,7 @@ def test_manifest_records_models_counts_and_skips(fpi_small):
     index_dir, _ = fpi_small
     index = load_index(index_dir)
     m = index.manifest
-    assert m.encoder.name == "efficientnet-lite0" and len(m.encoder.weights_id) == 12
+    assert m.encoder.name == Settings.resolve().encoder and len(m.encoder.weights_id) == 12
     assert m.counts["products"] == 12 * 12 and m.counts["undecodable_images"] == 1
     assert "BROKEN" not in index.ids and "BROKEN" not in index.catalog
     feats = np.asarray(index.features)
