@@ -11,7 +11,7 @@ import streamlit as st
 from fashion_core.imageio import load_image
 from fashion_core.recommend import Recommender
 from webui import page, state
-from webui.loading import look_of, photo_key
+from webui.loading import look_of, photo_key, prepare_look
 from webui.look_view import MIN_SIDE, Photo, choose_photo, look_view, options, too_small
 from webui.messages import show_error
 
@@ -37,6 +37,7 @@ def main(rec: Recommender) -> None:
         return
     state.keep("photo_seen", key)
     look_view(rec, key, look, photo.name, k_similar, k_outfit, filters)
+    prepare_look(rec, look)  # after the icons are on screen: the garments are encoded while the shopper picks one
 
 
 page.run("Shop the look", main, icon=":material/checkroom:")

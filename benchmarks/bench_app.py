@@ -93,16 +93,34 @@ def in_process(rec: Recommender, runs: int) -> dict:
         raise SystemExit("no garments detected in any sample photo: nothing to click")
     rec.answer(*jobs[0])  # warm-up
     stages: dict[str, list[float]] = {}
+    cold: dict[str, list[float]] = {}
+    prepare: list[float] = []
     for i in range(max(runs, len(jobs))):
         look, g = jobs[i % len(jobs)]
-        look.wearer = None
-        for p in look.people:  # the wearer is inferred on a look's first click: time that click every time
-            p.wearer = None
-        answer = rec.answer(look, g)
-        for stage, seconds in answer.timings.items():
+        # the tap as the app serves it: the look was prepared (garments encoded, wearers inferred) once its icons
+        # were drawn, while the shopper picked a garment; the preparation is timed on its own
+        fresh = forget(look)
+        prepare.append(rec.prepare(fresh))
+        for stage, seconds in rec.answer(fresh, g).timings.items():
             stages.setdefault(stage, []).append(seconds)
+        # the same tap on a look nobody prepared (a shopper faster than the preparation): it encodes the garment
+        # and, for the wearer, the rest of the person's garments
+        for stage, seconds in rec.answer(forget(look), g).timings.items():
+            cold.setdefault(stage, []).append(seconds)
     return {"photos": len(images), "garments": len(jobs), "photo_to_icons_ms": percentiles(icons),
-            "garment_click_ms": {k: percentiles(v) for k, v in stages.items()}}
+            "look_prepare_ms": percentiles(prepare),
+            "garment_click_ms": {k: percentiles(v) for k, v in stages.items()},
+            "garment_click_unprepared_ms": {k: percentiles(v) for k, v in cold.items()}}
+
+
+def forget(look):
+    """A copy of a look with nothing encoded or inferred yet (as right after the photo's icons)."""
+    from dataclasses import replace
+
+    from fashion_core.results import LookPerson
+
+    people = [LookPerson(p.index, p.box, p.garments, p.full_shot, p.front_facing) for p in look.people]
+    return replace(look, people=people, wearer=None, encoded={}, timings={})
 
 
 def browser_figures(index_dir: Path, cold_runs: int, clicks: int) -> dict:
@@ -189,7 +207,11 @@ def main() -> None:
     icons, click = figures["photo_to_icons_ms"], figures["garment_click_ms"]["total"]
     print(f"\nphoto to icons (in process): p50 {icons['p50']} ms (target ≤ 120)")
     print(f"garment click (in process, Recommender.answer): p50 {click['p50']} ms, p95 {click['p95']} ms "
-          "(target p50 ≤ 25); stages: " + ", ".join(f"{k} {v['p50']}" for k, v in figures["garment_click_ms"].items()))
+          "(target p50 ≤ 25; the look prepared after its icons); stages: "
+          + ", ".join(f"{k} {v['p50']}" for k, v in figures["garment_click_ms"].items()))
+    prep, cold = figures["look_prepare_ms"], figures["garment_click_unprepared_ms"]["total"]
+    print(f"  preparing a look once its icons are drawn (garments encoded, wearers inferred): p50 {prep['p50']} ms, "
+          f"p95 {prep['p95']} ms; a tap on an unprepared look: p50 {cold['p50']} ms, p95 {cold['p95']} ms")
     if "browser_click_to_cards_ms" in figures:
         br, wall = figures["browser_click_to_cards_ms"], figures["browser_click_driver_wall_ms"]
         load = figures["browser_load_avg_1min"]

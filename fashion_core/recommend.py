@@ -164,8 +164,10 @@ class Recommender:
         detection = look.detections[garment]
         crop = self.crop(look.image, detection)
         t1 = time.perf_counter()
-        query = self.image_query(crop, detection.category)
-        if filters.gender is None and self.rules:
+        wearer_needed = filters.gender is None and self.rules
+        parts = self.garment_parts(look, [garment])[garment]  # the wearer below reuses it
+        query = self.parts_query(parts, detection.category, image=crop)
+        if wearer_needed:
             query = replace(query, wearer=self.look_wearer(look, detection.person))
         t2 = time.perf_counter()
         answer = GarmentAnswer(garment=garment, detection=detection, crop=crop, category=detection.category)
@@ -192,17 +194,50 @@ class Recommender:
         if known is not None:
             return known
         model = self.wearer_model
-        dets = [d for d in look.detections if d.person == person] or list(look.detections)
-        if model is None or not dets:
+        garments = self._person_garments(look, person)
+        if model is None or not garments:
             wearer = Wearer(None, "unknown", 0.0)
         else:
-            parts = extract_parts(self.encoder, [self.crop(look.image, d) for d in dets])
-            wearer = model.wearer(self.index.descriptor.visual(parts), [d.category for d in dets])
+            encoded = self.garment_parts(look, garments)
+            parts = {k: np.concatenate([encoded[g][k] for g in garments]) for k in encoded[garments[0]]}
+            wearer = model.wearer(self.index.descriptor.visual(parts), [look.detections[g].category for g in garments])
         if person in people:
             people[person].wearer = wearer
         if look.wearer is None and (not look.people or person == look.people[0].index):
             look.wearer = wearer
         return wearer
+
+    @staticmethod
+    def _person_garments(look: Look, person: int) -> list[int]:
+        """Indices of the garments one person of a look wears (every garment when none is that person's)."""
+        mine = [i for i, d in enumerate(look.detections) if d.person == person]
+        return mine or list(range(len(look.detections)))
+
+    def garment_parts(self, look: Look, garments: list[int]) -> dict[int, dict[str, np.ndarray]]:
+        """Encoder parts (batches of one row) of some garments of a look; those not encoded yet are encoded and
+        kept on the look, so no garment is ever encoded twice. One crop per pass: a garment's vector is the same
+        whichever garment was tapped first (batched convolutions may round differently)."""
+        out = {}
+        for g in garments:
+            detection = look.detections[g]
+            key = (self.encoder.weights_id, tuple(float(v) for v in detection.box))  # what the crop depends on
+            if key not in look.encoded:
+                look.encoded[key] = extract_parts(self.encoder, [self.crop(look.image, detection)])
+            out[g] = look.encoded[key]
+        return out
+
+    def prepare(self, look: Look) -> float:
+        """Encode every garment of a look and infer each person's wearer now (seconds taken), so that a tap
+        afterwards only searches: the app calls it once the icons are drawn, while the shopper picks a garment."""
+        start = time.perf_counter()
+        if look.detections:
+            self.garment_parts(look, list(range(len(look.detections))))
+            if self.rules:
+                for person in sorted({d.person for d in look.detections}):
+                    self.look_wearer(look, person)
+        took = time.perf_counter() - start
+        look.timings["prepare"] = took
+        return took
 
     def crop(self, image: Image.Image, detection: Detection) -> Image.Image:
         """The part of ``image`` a detection covers (padded a little)."""

@@ -208,6 +208,9 @@ class Look:
     photo_id: str = ""
     wearer: Wearer | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    encoded: dict[tuple, dict] = field(default_factory=dict, repr=False, compare=False)
+    """Encoder parts of garment crops already encoded, by (encoder weights id, box): each garment of a look is
+    encoded once, whether a tap, the wearer of its person or ``Recommender.prepare`` asked first."""
 
     @property
     def size(self) -> tuple[int, int]:

@@ -11,6 +11,7 @@ import collections
 import gc
 import hashlib
 import importlib.util
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -121,6 +122,18 @@ def look_of(rec: Recommender, photo: str, image: Image.Image) -> Look:
     """The garments of a photo (one per garment, overlapping detections merged), once per photo and index."""
     with st.spinner("Finding the garments…"):
         return _look(str(rec.index_dir), photo, rec, image)
+
+
+def prepare_look(rec: Recommender, look: Look) -> None:
+    """Once per look, after its icons are drawn: encode its garments and infer its wearers while the shopper picks
+    one, so a tap only searches. A failure here is logged and left to the tap (which encodes on its own)."""
+    if "prepare" in look.timings:
+        return
+    try:
+        rec.prepare(look)
+    except Exception:  # the tap still works: it encodes what it needs itself
+        logging.getLogger(__name__).exception("preparing the look of photo %s failed", look.photo_id)
+        look.timings["prepare"] = float("nan")
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)

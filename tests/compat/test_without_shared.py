@@ -66,6 +66,37 @@ def test_the_app_path_answers_with_the_shipped_models(served, demo_world):
     assert all(r.reasons and r.reasons[-1].startswith("compatibility") for r in answer.outfit.outfit)
 
 
+def test_each_garment_of_a_look_is_encoded_once_and_a_prepared_look_answers_the_same(served, demo_world,
+                                                                                    monkeypatch):
+    """``prepare`` (what the app runs once the icons are drawn) encodes each garment once; taps afterwards encode
+    nothing and answer exactly as taps on a look nobody prepared."""
+    from fashion_core.imageio import load_image
+    from fashion_core.recommend import Recommender
+
+    settings, _ = served
+    rec = Recommender.open(settings)
+    photo = sorted((demo_world / "looks" / "images").glob("*.jpg"))[1]
+    image = load_image(photo)
+    calls = []
+    real = rec.encoder.encode_parts
+    monkeypatch.setattr(rec.encoder, "encode_parts", lambda images: calls.append(len(images)) or real(images))
+    prepared = rec.shop_the_look(image)
+    n = len(prepared.detections)
+    assert n >= 2
+    assert rec.prepare(prepared) > 0 and sum(calls) == n
+    first = [rec.answer(prepared, g) for g in range(n)]
+    assert sum(calls) == n  # every tap reused the look's encodings
+    assert all(a.timings["encode"] < a.timings["total"] for a in first)
+    calls.clear()
+    plain = rec.shop_the_look(image)
+    second = [rec.answer(plain, g) for g in range(n)]
+    assert sum(calls) == n  # unprepared: each garment encoded on its tap or for the wearer, once
+    for a, b in zip(first, second):
+        assert [r.product.product_id for r in a.similar] == [r.product.product_id for r in b.similar]
+        assert [r.product.product_id for r in a.outfit.outfit] == [r.product.product_id for r in b.outfit.outfit]
+    assert prepared.wearer == plain.wearer
+
+
 def test_the_cli_answers_many_queries_without_shared(served, demo_world, tmp_path):
     settings, env = served
     from fashion_core.index import load_index
