@@ -24,7 +24,7 @@ from _common import DATA_DIR, ROOT, need_shared, write_results
 sys.path.insert(0, str(ROOT))
 from bench_update import fpi_subset  # noqa: E402
 
-from tests.scale.helpers import same_share, top_lists  # noqa: E402
+from fashion_core.agreement import same_share, top_lists  # noqa: E402
 
 COMMAND = ".venv/bin/python benchmarks/bench_ingest_ray.py"
 

@@ -28,7 +28,7 @@ import psutil
 from _common import DATA_DIR, ROOT, write_results
 
 sys.path.insert(0, str(ROOT))
-from tests.service.server import Server  # noqa: E402
+from fashion_core.service.process import Server  # noqa: E402
 
 COMMAND = ".venv/bin/python benchmarks/bench_service.py"
 LEVELS = (1, 4, 16)

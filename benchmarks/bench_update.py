@@ -23,7 +23,8 @@ import pandas as pd
 from _common import DATA_DIR, FPI_CSV, ROOT, need_shared, write_results
 
 sys.path.insert(0, str(ROOT))
-from tests.scale.helpers import change_catalog, same_share, top_lists  # noqa: E402
+from fashion_core.agreement import same_share, top_lists  # noqa: E402
+from fashion_core.catalog_edits import change_catalog  # noqa: E402
 
 COMMAND = ".venv/bin/python benchmarks/bench_update.py"
 

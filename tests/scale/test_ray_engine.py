@@ -12,9 +12,8 @@ import numpy as np
 import pytest
 
 from fashion_core import ingest
+from fashion_core.agreement import same_share, top_lists
 from fashion_core.index import load_index
-
-from .helpers import same_share, top_lists
 
 ray = pytest.importorskip("ray", reason="the ray engine needs ray (pip install '.[ray]')")
 psutil = pytest.importorskip("psutil")

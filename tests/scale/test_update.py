@@ -11,12 +11,12 @@ from contextlib import redirect_stdout
 import numpy as np
 import pytest
 
+from fashion_core.agreement import same_share, top_lists
+from fashion_core.catalog_edits import change_catalog, copy_catalog
 from fashion_core.cli import main
 from fashion_core.index import load_index
 from fashion_core.index.cache import FeatureCache, entry_key
 from fashion_core.ingest import build_index
-
-from .helpers import change_catalog, copy_catalog, same_share, top_lists
 
 
 @pytest.fixture(scope="module")

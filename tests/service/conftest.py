@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .server import Server
+from fashion_core.service.process import Server
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from .server import ROOT
+from fashion_core.config import PROJECT_ROOT as ROOT
 
 TIMEOUT = 60
 

@@ -1,4 +1,5 @@
-"""A real ``fashion-core serve`` process on a free local port, for the service tests and benchmarks."""
+"""A real ``fashion-core serve`` process on a free local port: the service tests, ``benchmarks/bench_service.py``
+and an operator's smoke check start the service the way a shop runs it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
+from ..config import PROJECT_ROOT as ROOT
 
 
 def free_port() -> int:

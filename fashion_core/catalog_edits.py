@@ -1,4 +1,5 @@
-"""Catalog edits and answer comparisons shared by the scale tests and benchmarks."""
+"""Catalog edits the way a shop's day goes (a new image, a new title, a removed and an added product), on a copy
+of a catalog: what ``index update`` must absorb. Used by the update tests and ``benchmarks/bench_update.py``."""
 
 from __future__ import annotations
 
@@ -52,19 +53,3 @@ def change_catalog(csv: Path, fraction: float = 0.01, seed: int = 0) -> dict[str
     frame = pd.concat([frame.drop(index=removed), pd.DataFrame(added)], ignore_index=True)
     frame.to_csv(csv, index=False)
     return ids
-
-
-def top_lists(index_dir: Path, k: int = 10, limit: int | None = None) -> dict[str, list[str]]:
-    """product id -> its top-``k`` similar product ids, over every (or the first ``limit``) indexed product."""
-    from fashion_core.config import Settings
-    from fashion_core.recommend import Recommender
-
-    rec = Recommender(index_dir, settings=Settings.resolve(), category_model=None)
-    ids = rec.index.ids[:limit] if limit else rec.index.ids
-    return {pid: [r.product.product_id for r in rec.similar_items(pid, k=k)] for pid in ids}
-
-
-def same_share(a: dict[str, list[str]], b: dict[str, list[str]]) -> float:
-    """Share of queries with identical top lists (over the union of query ids)."""
-    keys = set(a) | set(b)
-    return sum(a.get(q) == b.get(q) for q in keys) / max(len(keys), 1)
