@@ -138,10 +138,11 @@ def main() -> None:
         sel = source == source_name(folder)
         figures[name] = {"n_queries": int(sel.sum()), **{row: round(float(p[sel].mean()), 4) for row, p in rows.items()}}
     print("street to shop against fpi: precision@10 of the right category, by how the query's category is decided")
+    width = max(map(len, rows))
     for name, r in figures.items():
         print(f"{name} (n={r['n_queries']})")
         for row in rows:
-            print(f"  {row:46s} {r[row]:.3f}")
+            print(f"  {row:{width}s} {r[row]:.3f}")
     cmd = COMMAND + (f" --limit {args.limit}" if args.limit else "") + (" --refit-encoder" if args.refit_encoder else "")
     print(f"split: 5 photo folds by sha1 of the source photo (fashion_core.category_model.fold_of); encoder "
           f"{rec.encoder.name}")

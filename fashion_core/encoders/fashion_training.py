@@ -177,7 +177,7 @@ def train_head(encoder, data: TrainingSet, epochs: int = EPOCHS, seed: int = SEE
             loss.backward()
             opt.step()
             sched.step()
-            totals.append(float(loss))
+            totals.append(float(loss.detach()))
             bar.update(1)
         history.append(round(float(np.mean(totals)), 4))
         bar.set_postfix(loss=history[-1])
