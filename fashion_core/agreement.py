@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .config import Settings
+from .recommend import Recommender
+
 
 def top_lists(index_dir: Path, k: int = 10, limit: int | None = None) -> dict[str, list[str]]:
     """product id -> its top-``k`` similar product ids, over every (or the first ``limit``) indexed product."""
-    from fashion_core.config import Settings
-    from fashion_core.recommend import Recommender
-
     rec = Recommender(index_dir, settings=Settings.resolve(), category_model=None)
     ids = rec.index.ids[:limit] if limit else rec.index.ids
     return {pid: [r.product.product_id for r in rec.similar_items(pid, k=k)] for pid in ids}

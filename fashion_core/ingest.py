@@ -74,7 +74,8 @@ def build_index(catalog_path: str | Path, out_dir: str | Path, encoder: str | No
     catalog's type and colour columns when it has them, ``[]`` fits none. ``compat_model``: the compatibility
     model for complete the look (None: visual likeness). ``encoder``: a registered encoder name (None: the
     settings' encoder, the shipped fashion encoder when present, so the shipped category model fits).
-    ``force``: build into a non-empty folder that is not an index (nothing in it is deleted). ``engine``: ``local`` (this process) or another registered engine."""
+    ``force``: build into a non-empty folder that is not an index (nothing in it is deleted). ``engine``:
+    ``local`` (this process) or another registered engine."""
     t0 = time.perf_counter()
     out_dir = Path(out_dir).absolute()
     catalog_path = Path(catalog_path)
