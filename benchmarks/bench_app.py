@@ -117,9 +117,7 @@ def forget(look):
     """A copy of a look with nothing encoded or inferred yet (as right after the photo's icons)."""
     from dataclasses import replace
 
-    from fashion_core.results import LookPerson
-
-    people = [LookPerson(p.index, p.box, p.garments, p.full_shot, p.front_facing) for p in look.people]
+    people = [replace(p, wearer=None) for p in look.people]
     return replace(look, people=people, wearer=None, encoded={}, timings={})
 
 

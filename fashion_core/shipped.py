@@ -399,8 +399,8 @@ def _rebuild_category(out: Path, settings: Settings, progress: bool) -> RebuildR
 ENCODER_SAW_THE_FOLDS = (
     "These folds hold the category model out, not the image encoder: the shipped fashion-tuned encoder was "
     "fine-tuned on every ccp crop and clothing photo with its category, so the scores above are optimistic for "
-    "photos neither model saw. bench_encoder.py refits the encoder head per photo fold (street photos, "
-    "nearest-class-mean: 0.758 fashion vs 0.580 ImageNet).")
+    "photos neither model saw. `.venv/bin/python benchmarks/bench_street2shop.py --refit-encoder` refits the "
+    "encoder head per photo fold as well.")
 """The caveat a category model card carries when its encoder is the fashion-tuned one (trained on the same photos)."""
 
 
