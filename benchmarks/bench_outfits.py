@@ -3,8 +3,10 @@ compatibility model and the outfit rules, side by side in one run.
 
 Run: ``.venv/bin/python benchmarks/bench_outfits.py`` (``--ccp-photos 0`` skips the street photos; ``--quick`` for
 a small smoke run). On ``../shared/data/fpi``: ``--n-index`` products (default 500, drawn with ``--seed``) are
-indexed the way ``index build`` does it (attribute heads, wearer model fitted on those 500 products' own labels);
-``--n-queries`` other products (default 300, never indexed) are queried *as images* with their category, once
+indexed the way ``index build`` does it (attribute heads, a wearer model fitted on those 500 products' own labels,
+its gender head the shipped wearer model's when that scores better on them);
+``--n-queries`` other products (default 300, never indexed, and never seen by the shipped wearer model: its
+held-out fold) are queried *as images* with their category, once
 with their catalog attributes given (gender, usage, season, colour) and once with none (the wearer, occasion and
 season are inferred from the photo). Street photos: ccp garment crops (ground-truth boxes) as queries with no
 attributes, through ``Recommender.answer`` (one wearer inferred per look). Rows: ``no compatibility model`` (an
@@ -30,6 +32,7 @@ from fashion_core import taxonomy  # noqa: E402
 from fashion_core.catalog import Catalog, load_catalog  # noqa: E402
 from fashion_core.config import Settings  # noqa: E402
 from fashion_core.outfits import rules  # noqa: E402
+from fashion_core.outfits.wearer_prior import held_out, load_prior  # noqa: E402
 from fashion_core.results import Filters  # noqa: E402
 
 ATTRIBUTES = ("gender", "usage", "season", "baseColour")
@@ -84,7 +87,7 @@ def build_indexes(settings: Settings, products, parts, encoder, key: str) -> dic
         if fresh:
             index_from_parts(path, Catalog(products, FPI_CSV.parent), FPI_CSV,
                              EncoderInfo(encoder.name, encoder.weights_id, int(encoder.dim)), parts,
-                             attributes=None, compat_model=compat, force=True)
+                             attributes=None, compat_model=compat, force=True, wearer_model=settings.wearer_model)
         out["none" if compat is None else "compat"] = path
     return out
 
@@ -140,6 +143,11 @@ def gender_fits(item_gender: str | None, query_gender: str | None) -> bool:
     return bool(rules.wearers_of(item_gender) & rules.wearers_of(query_gender))
 
 
+def usage_of(value: str | None) -> str | None:
+    """The occasion a usage value names, as the rules read it (``NA`` and unknown values: None)."""
+    return rules.USAGE_VALUES.get(str(value or "").strip().lower())
+
+
 def outfit_figures(answers: list[tuple[dict, object]]) -> dict:
     """The outfit figures over (query attributes, Outfit) pairs."""
     fit = usage = usage_n = n_items = dup = own = bottoms = dresses = 0
@@ -152,9 +160,10 @@ def outfit_figures(answers: list[tuple[dict, object]]) -> dict:
         for r in items:
             a = r.product.attributes
             fit += gender_fits(rules.gender_of_value(a.get("gender")), g)
-            if q.get("usage") and a.get("usage"):
+            qu, au = usage_of(q.get("usage")), usage_of(a.get("usage"))
+            if qu and au:  # both say an occasion ("NA" says none)
                 usage_n += 1
-                usage += a["usage"] == q["usage"]
+                usage += au == qu
             own += r.slot == qslot
             bottoms += q["category"] == "dress" and r.slot == "bottom"
             dresses += g in ("Men", "Boys") and r.product.category == "dress"
@@ -322,8 +331,9 @@ def street_rows(recs: dict, settings: Settings, n_photos: int, seed: int, k: int
                 labelled += 1
                 right += look.wearer is not None and look.wearer.gender == "Women"
                 if rec.rules and rec.wearer_model is not None:
-                    visual = rec.index.descriptor.visual(extract_parts(rec.encoder, [rec.crop(image, d) for d in dets]))
-                    alone = rec.wearer_model.wearer(visual, [d.category for d in dets], category_rule=False)
+                    crops = extract_parts(rec.encoder, [rec.crop(image, d) for d in dets])
+                    alone = rec.wearer_model.wearer(rec.index.descriptor.visual(crops), [d.category for d in dets],
+                                                    category_rule=False, head_part=crops["head"])
                     right_image_only += alone.gender == "Women"
         f = outfit_figures(outs)
         figures[row] = {"photos": len(pick), "garment_queries": f["queries"],
@@ -364,12 +374,15 @@ def main(argv: list[str] | None = None) -> int:
     catalog = load_catalog(FPI_CSV, check_images=False)
     perm = np.random.default_rng(args.seed).permutation(len(catalog.products))
     indexed = [catalog.products[i] for i in np.sort(perm[:args.n_index])]
-    queries = [catalog.products[i] for i in np.sort(perm[args.n_index:args.n_index + args.n_queries])]
+    unseen = [i for i in perm[args.n_index:] if held_out(catalog.products[i].product_id)]  # the wearer model's
+    queries = [catalog.products[i] for i in np.sort(unseen[:args.n_queries])]
+    prior = load_prior(settings.wearer_model, encoder)
     key = hashlib.sha1(f"{args.seed}-{args.n_index}-{encoder.weights_id}".encode()).hexdigest()[:10]
-    qkey = hashlib.sha1(f"{args.seed}-{args.n_index}-{args.n_queries}-{encoder.weights_id}".encode()).hexdigest()[:10]
+    qkey = hashlib.sha1(f"{args.seed}-{args.n_index}-{args.n_queries}-held-out-{encoder.weights_id}"
+                        .encode()).hexdigest()[:10]
     parts = encode(indexed, encoder, cache_dir(settings) / f"index-parts-{key}.npz")
     qparts = encode(queries, encoder, cache_dir(settings) / f"query-parts-{qkey}.npz")
-    paths = build_indexes(settings, indexed, parts, encoder, key)
+    paths = build_indexes(settings, indexed, parts, encoder, f"{key}-wearer-{prior.id if prior else 'none'}")
     cached = CachedEncoder(encoder)
     recs = {"no compatibility model": Recommender(paths["none"], settings=settings, rules=False, encoder=cached),
             "shipped model": Recommender(paths["compat"], settings=settings, rules=False, encoder=cached),
@@ -394,7 +407,8 @@ def main(argv: list[str] | None = None) -> int:
     command = f".venv/bin/python benchmarks/bench_outfits.py --seed {args.seed} --n-index {args.n_index} " \
               f"--n-queries {args.n_queries} --refine-queries {args.refine_queries} --ccp-photos {args.ccp_photos}"
     print(f"split: fpi products drawn with numpy default_rng({args.seed}).permutation: the first {args.n_index} "
-          f"indexed, the next {args.n_queries} queried as images (never indexed); ccp photos drawn with the same seed")
+          f"indexed, the next {args.n_queries} that the shipped wearer model never saw (sha1(id) % 5 == 0) queried "
+          "as images (never indexed); ccp photos drawn with the same seed")
     print(f"compatibility model: {settings.compat_model}; wearer model: "
           f"{wearer.section() if wearer else 'none'}; run took {time.perf_counter() - t0:.0f} s")
     print(f"reproduce: {command}")

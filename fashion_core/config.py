@@ -21,7 +21,7 @@ DEFAULT_ENCODER = "efficientnet-lite0"
 NONE_WORDS = ("", "none", "off")
 
 
-_MODEL_FIELDS = ("garment_parser", "category_model", "compat_model")
+_MODEL_FIELDS = ("garment_parser", "category_model", "compat_model", "wearer_model")
 _PATH_FIELDS = ("data_dir", "models_dir", "shared_data", "index_dir", "results_dir")
 
 
@@ -59,6 +59,9 @@ class Settings:
     compat_model: Path | None
     """Compatibility model that new indexes are built with (``FASHION_COMPAT_MODEL``; ``none``: visual
     likeness); default the shipped ``models/compat`` when present."""
+    wearer_model: Path | None
+    """The shipped wearer model that new indexes weigh against the catalog's own gender labels
+    (``FASHION_WEARER_MODEL``; ``none``: the catalog's labels only); default the shipped ``models/wearer``."""
     results_dir: Path
     """Benchmark figures the System page shows (``FASHION_RESULTS_DIR``, default ``benchmarks/results``)."""
     allow_downloads: bool = False
@@ -114,6 +117,7 @@ class Settings:
             garment_parser=_path_or_none(pick("garment_parser", "FASHION_GARMENT_PARSER", shipped["garment-parser"])),
             category_model=_path_or_none(pick("category_model", "FASHION_CATEGORY_MODEL", shipped["category"])),
             compat_model=_path_or_none(pick("compat_model", "FASHION_COMPAT_MODEL", shipped["compat"])),
+            wearer_model=_path_or_none(pick("wearer_model", "FASHION_WEARER_MODEL", shipped["wearer"])),
             results_dir=Path(pick("results_dir", "FASHION_RESULTS_DIR", PROJECT_ROOT / "benchmarks" / "results")),
             allow_downloads=str(pick("allow_downloads", "FASHION_ALLOW_DOWNLOADS", "0")).strip().lower()
             in ("1", "true", "yes"),
@@ -121,7 +125,7 @@ class Settings:
         )
 
 
-SHIPPED_DIRS = {"garment-parser": "garment-parser", "category": "category", "compat": "compat",
+SHIPPED_DIRS = {"garment-parser": "garment-parser", "category": "category", "compat": "compat", "wearer": "wearer",
                 "encoder": "fashion-encoder"}
 """Folder under ``models/`` of each shipped model that is a default when present (``config.json`` inside); the
 shipped encoder is the registered encoder ``fashion-lite0``."""

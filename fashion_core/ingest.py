@@ -67,7 +67,7 @@ def pause_at(phase: str) -> None:
 def build_index(catalog_path: str | Path, out_dir: str | Path, encoder: str | None = None,
                 compat_model: Path | None = None, progress: bool = True,
                 crop_fn: Callable | None = None, attributes: list[str] | None = None, *, force: bool = False,
-                engine: str = "local") -> Path:
+                engine: str = "local", wearer_model: Path | str | None = "settings") -> Path:
     """Ingest ``catalog_path`` into the index directory ``out_dir`` (one atomic swap); returns ``out_dir``.
 
     ``attributes``: catalog columns to fit attribute heads on (``encoders.attributes``); None picks the
@@ -75,7 +75,8 @@ def build_index(catalog_path: str | Path, out_dir: str | Path, encoder: str | No
     model for complete the look (None: visual likeness). ``encoder``: a registered encoder name (None: the
     settings' encoder, the shipped fashion encoder when present, so the shipped category model fits).
     ``force``: build into a non-empty folder that is not an index (nothing in it is deleted). ``engine``:
-    ``local`` (this process) or another registered engine."""
+    ``local`` (this process) or another registered engine. ``wearer_model``: the shipped wearer model weighed
+    against the catalog's own gender labels (``"settings"``: the settings' one; None: the catalog's labels only)."""
     t0 = time.perf_counter()
     out_dir = Path(out_dir).absolute()
     catalog_path = Path(catalog_path)
@@ -110,7 +111,7 @@ def build_index(catalog_path: str | Path, out_dir: str | Path, encoder: str | No
             raise ValueError(f"catalog {catalog_path}: none of the {len(catalog)} images could be decoded")
         products = [p for p, good in zip(catalog.products, ok) if good]
         parts = {k: v[ok] for k, v in parts.items()}
-        manifest = assemble(writer, catalog, catalog_path, enc, products, parts, columns, compat_model)
+        manifest = assemble(writer, catalog, catalog_path, enc, products, parts, columns, compat_model, wearer_model)
         manifest.build.update({"engine": engine, "ingest_images_per_s": speed, "encoded": n_encoded,
                                "reused": len(catalog) - n_encoded, "build_seconds": round(time.perf_counter() - t0, 2)})
         writer.commit(manifest, pause_at=pause_at)
@@ -121,7 +122,8 @@ def build_index(catalog_path: str | Path, out_dir: str | Path, encoder: str | No
 
 def index_from_parts(out_dir: str | Path, catalog: Catalog, catalog_path: str | Path, encoder: EncoderInfo,
                      parts: dict[str, np.ndarray], *, attributes: list[str] | None = (),
-                     compat_model: Path | None = None, force: bool = False, build: dict | None = None) -> Path:
+                     compat_model: Path | None = None, force: bool = False, build: dict | None = None,
+                     wearer_model: Path | str | None = "settings") -> Path:
     """Write an index from encoder parts computed elsewhere (another engine's shards, an incremental update, a
     test's synthetic features), row-aligned with ``catalog.products``; the same assembly as :func:`build_index`."""
     n = len(catalog)
@@ -142,16 +144,19 @@ def index_from_parts(out_dir: str | Path, catalog: Catalog, catalog_path: str | 
            "weights_id": encoder.weights_id}
     with open_build(Path(out_dir).absolute(), key, protect=_protected(Path(catalog_path), catalog),
                     force=force) as writer:
-        manifest = assemble(writer, catalog, Path(catalog_path), encoder, products, parts, columns, compat_model)
+        manifest = assemble(writer, catalog, Path(catalog_path), encoder, products, parts, columns, compat_model,
+                            wearer_model)
         manifest.build.update(build or {"engine": "parts"})
         writer.commit(manifest, pause_at=pause_at)
     return Path(out_dir)
 
 
 def assemble(writer: IndexWriter, catalog: Catalog, catalog_path: Path, enc, products: list[Product],
-             parts: dict[str, np.ndarray], columns: list[str], compat_model: Path | None) -> Manifest:
+             parts: dict[str, np.ndarray], columns: list[str], compat_model: Path | None,
+             wearer_model: Path | str | None = "settings") -> Manifest:
     """Everything after encoding, the same for every engine: descriptor, vectors, ANN indexes, product table,
-    compatibility slots; returns the manifest to commit."""
+    compatibility slots, wearer model; returns the manifest to commit. ``wearer_model``: the shipped wearer model
+    to weigh against the catalog's own labels (``"settings"``: the settings' one; None: none)."""
     pause_at("descriptor")
     t_fit = time.perf_counter()
     rows = [p.attributes for p in products]
@@ -185,8 +190,10 @@ def assemble(writer: IndexWriter, catalog: Catalog, catalog_path: Path, enc, pro
 
         manifest.compat = build_slot_indexes(writer, Path(compat_model), products, features, manifest.encoder)
     from .outfits.wearer import build_wearer
+    from .outfits.wearer_prior import load_prior
 
-    manifest.wearer = build_wearer(writer, descriptor.visual(parts), products)
+    prior = load_prior(Settings.resolve().wearer_model if wearer_model == "settings" else wearer_model, enc)
+    manifest.wearer = build_wearer(writer, descriptor.visual(parts), products, parts["head"], prior)
     return manifest
 
 

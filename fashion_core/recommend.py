@@ -45,6 +45,13 @@ SIMILAR_FETCH = 8
 """Similar items fetch this many times ``k`` neighbours before the wearer rule and the filters (more when too few
 pass)."""
 
+MIN_FIT_CHANCE = 0.5
+"""When the wearer was inferred from a photo, Similar keeps the items more likely than not (above this) to fit
+them (a Unisex shoe fits a man and a woman alike), ranked by similarity times that chance
+(:meth:`Recommender.similar_for`)."""
+RERANK_POOL = 3
+"""... from this many times ``k`` nearest items."""
+
 SAME_PICTURE = 0.98
 """Raw-feature similarity above which a query image is taken as a catalog product's own picture."""
 
@@ -200,7 +207,8 @@ class Recommender:
         else:
             encoded = self.garment_parts(look, garments)
             parts = {k: np.concatenate([encoded[g][k] for g in garments]) for k in encoded[garments[0]]}
-            wearer = model.wearer(self.index.descriptor.visual(parts), [look.detections[g].category for g in garments])
+            wearer = model.wearer(self.index.descriptor.visual(parts), [look.detections[g].category for g in garments],
+                                  head_part=parts["head"])
         if person in people:
             people[person].wearer = wearer
         if look.wearer is None and (not look.people or person == look.people[0].index):
@@ -268,7 +276,8 @@ class Recommender:
             category = self.image_category(parts, image)
         inferred = None
         if self.wearer_model is not None:
-            inferred = self.wearer_model.infer(visual_of(vector, self.index.descriptor.visual_dim), category)
+            inferred = self.wearer_model.infer(visual_of(vector, self.index.descriptor.visual_dim), category,
+                                               parts["head"][:1])
         return ItemQuery(vector, parts["head"][0], category, attributes=dict(attributes or {}), inferred=inferred)
 
     def query(self, product_id: str | None = None, image: Image.Image | None = None,
@@ -325,15 +334,33 @@ class Recommender:
         profile, wearer = self.query_profile(query), self.wearer_for(query, filters)
         base, _ = filter_mask(self.profile, filters)
         mask, relaxable, wearers = base, False, frozenset()
+        fit_chance = None
         if self.rules and self.profile.genders_known():
             wearers, relaxable = self.similar_wearers(profile, wearer)
             fit = np.zeros(len(self.index), dtype=bool)
-            for w in wearers:
-                fit |= self.profile.fit_mask(w)
+            if relaxable and profile.wearer_probs is not None:
+                fit_chance = self.fit_chance(profile.wearer_probs)
+                likely = fit_chance[self.profile.gender] > MIN_FIT_CHANCE
+                wearers = frozenset(w for w, pw in zip(rules.WEARERS, profile.wearer_probs) if pw > 0)
+                for w in wearers:
+                    fit |= self.profile.fit_mask(w) & likely
+                wearers = rules.wearers_of(profile.gender)  # the label says the most probable wearer
+            else:
+                for w in wearers:
+                    fit |= self.profile.fit_mask(w)
             mask = fit if mask is None else mask & fit
         refine = self.complement.search.refiner.scores(filters.refine) if filters.refine.strip() else None
-        hits = self._similar_hits(query, k, mask, refine)
-        if relaxable and len(hits) < k:  # a guessed wearer never empties the answer: fill up with the rest
+        if fit_chance is None:
+            hits = self._similar_hits(query, k, mask, refine)
+        else:  # a guessed wearer: similarity times the chance that the item fits (a Unisex shoe fits either guess)
+            hits = self._similar_hits(query, k * RERANK_POOL, mask, refine)
+            chance = fit_chance[self.profile.gender[[r for r, _ in hits]]] if hits else np.zeros(0)
+            order = sorted(range(len(hits)), key=lambda i: (-(refine is not None and refine[hits[i][0]] > 0),
+                                                            -hits[i][1] * chance[i], hits[i][0]))
+            hits = [hits[i] for i in order][:k]
+        if relaxable and (not hits if fit_chance is not None else len(hits) < k):
+            # a guessed wearer never empties the answer: fill up with the rest (with the wearer's probabilities,
+            # every plausible wearer's items are in already; the rest only when none is)
             seen = {r for r, _ in hits}
             hits += [h for h in self._similar_hits(query, k, base, refine) if h[0] not in seen][: k - len(hits)]
             wearers = frozenset()
@@ -347,6 +374,13 @@ class Recommender:
             out.append(Recommendation(self.index.products[r], s, f"looks similar ({query.category})",
                                       reasons=tuple(reasons + [f"similarity {s:.2f}"])))
         return out
+
+    @staticmethod
+    def fit_chance(wearer_probs) -> np.ndarray:
+        """Per gender code of the catalog profile (last: unknown, always fits), the chance that an item of that
+        gender fits a wearer inferred with these probabilities (Men, Women, Boys, Girls)."""
+        p = dict(zip(rules.WEARERS, wearer_probs))
+        return np.array([sum(p[w] for w in rules.FITS[g]) for g in rules.GENDERS] + [1.0])
 
     def similar_wearers(self, profile: ItemProfile, wearer: Wearer) -> tuple[frozenset[str], bool]:
         """The wearers Similar keeps items for, and whether that set is a guess: a known wearer (shopper,
@@ -429,7 +463,8 @@ class Recommender:
 
     @property
     def wearer_model(self) -> WearerModel | None:
-        """The index's wearer model (fitted at ingest on the catalog's labelled images), or None."""
+        """The index's wearer model (fitted at ingest on the catalog's labelled images, its gender head maybe the
+        shipped one's), or None."""
         if self._wearer_model is False:
             section = self.manifest.wearer
             self._wearer_model = None

@@ -444,6 +444,12 @@ def _rebuild_fashion_encoder(out: Path, settings: Settings, progress: bool) -> R
          "4x larger cached maps and a parser rebuild (left for a GPU)."])
 
 
+def _rebuild_wearer(out: Path, settings: Settings, progress: bool) -> RebuildResult:
+    from .outfits.wearer_training import train
+
+    return train(out, settings, progress)
+
+
 def _encoder_scores(settings: Settings) -> tuple[dict, str]:
     """The encoder benchmark's held-out figures (fine-tuned inside each fold), with its command and date."""
     path = settings.results_dir / "bench_encoder.json"
@@ -476,6 +482,11 @@ register_shipped(ShippedModel(
     "category", "category", "The shopper-photo category model: the garment category of a street photo or a "
     "garment crop (`category_model.py`).", ("fashion-encoder",), ("category.npz",), _rebuild_category,
     "category_model", ("ccp/annotations.json", "clothing/labels.csv")))
+register_shipped(ShippedModel(
+    "wearer", "wearer", "The wearer model: who wears an item (Men, Women, Boys, Girls; Unisex), from the encoder's "
+    "features of its photo and its category (`outfits/wearer_prior.py`); ingest keeps it as an index's gender head "
+    "when it beats a head fitted on the catalog's own labels.", ("fashion-encoder",), ("wearer.npz",),
+    _rebuild_wearer, "wearer_model", ("fpi/products.csv",)))
 register_shipped(ShippedModel(
     "compat", "compat", "The general compatibility model: item image features and/or title → outfit space, "
     "trained jointly on every outfit source (`compat/joint.py`); every index build uses it by default.",

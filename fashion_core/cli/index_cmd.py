@@ -21,6 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     build.add_argument("--compat-model", default=None,
                        help="compatibility model folder for complete the look (default: the shipped models/compat, or "
                             "FASHION_COMPAT_MODEL); 'none' builds without one (visual likeness only)")
+    build.add_argument("--wearer-model", default=None,
+                       help="wearer model weighed against the catalog's own gender labels (default: the shipped "
+                            "models/wearer, or FASHION_WEARER_MODEL); 'none': the catalog's labels only")
     build.add_argument("--force", action="store_true",
                        help="build into a non-empty folder that is not an index (nothing in it is deleted)")
     build.add_argument("--crop", action="store_true", help="encode the garment crop when a photo shows a person")
@@ -46,7 +49,7 @@ def _build(args: argparse.Namespace) -> int:
     from ..index import load_index
     from ..ingest import build_index
 
-    cfg = args.settings.with_(encoder=args.encoder)
+    cfg = args.settings.with_(encoder=args.encoder, wearer_model=args.wearer_model)
     compat = cfg.compat_model if args.compat_model is None else \
         None if args.compat_model.strip().lower() in ("none", "off", "") else Path(args.compat_model)
     if compat is None:
@@ -61,7 +64,7 @@ def _build(args: argparse.Namespace) -> int:
         [] if args.attributes.strip().lower() == "none" else [c.strip() for c in args.attributes.split(",") if c.strip()]
     out = build_index(args.catalog, args.out, encoder=cfg.encoder, compat_model=compat,
                       progress=not (args.no_progress or args.quiet), crop_fn=crop_fn, attributes=attributes,
-                      force=args.force, engine=apply_engine_flags(args))
+                      force=args.force, engine=apply_engine_flags(args), wearer_model=cfg.wearer_model)
     manifest = load_index(out).manifest
     if args.json:
         emit_json(manifest.to_dict())
@@ -71,9 +74,22 @@ def _build(args: argparse.Namespace) -> int:
         print(f"index {out}: {c['products']} products in {len(manifest.categories)} categories, "
               f"encoder {manifest.encoder.name} ({manifest.encoder.weights_id}), {c['rejected_rows']} rows rejected, "
               f"attribute heads {heads}, compatibility model "
-              f"{manifest.compat.model_id if manifest.compat else 'none'}, ANN recall@10 "
+              f"{manifest.compat.model_id if manifest.compat else 'none'}, gender head "
+              f"{_gender_head(manifest.wearer)}, ANN recall@10 "
               f"{manifest.ann.recall_at_10_sample:.3f}, {manifest.build['build_seconds']} s")
     return 0
+
+
+def _gender_head(section: dict | None) -> str:
+    """Which gender head the index's wearer model uses, with the scores that chose it."""
+    if not section:
+        return "none (the catalog labels no gender)"
+    choice = section.get("gender_choice")
+    if not choice:
+        return "catalog"
+    return (f"{'shipped' if choice['chosen'] == 'shipped' else 'catalog'} (wearer accuracy on "
+            f"{choice['products']} labelled products: catalog {choice['catalog_head']:.3f}, shipped "
+            f"{choice['shipped_head']:.3f})")
 
 
 def _verify(args: argparse.Namespace) -> int:

@@ -8,6 +8,11 @@ probabilities of each item gender; the wearer is the most probable of Men, Women
 Kids items are shared out among the wearers they fit. A look (one person's garments) sums the evidence of all
 its garments, so every answer for that person is for one wearer. Saved through the index writer as plain arrays
 (``sections/wearer.npz``) and the manifest's ``wearer`` section; nothing is pickled.
+
+A few hundred labelled products make a weak gender head, so when the shipped wearer model
+(:mod:`.wearer_prior`, fitted on fpi) reads this index's encoder, ingest scores both on the catalog's own labelled
+products (the catalog's head cross-validated) and keeps the better one as the ``gender`` head; the section's
+``gender_reads`` then says it reads the encoder's ``head`` part rather than the index's visual vector.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from .. import taxonomy
 from ..encoders.attributes import AttributeHead, fit_head
 from ..results import Wearer
 from . import rules
+from . import wearer_prior as prior_mod
 from .profile import ItemProfile
 
 log = logging.getLogger(__name__)
@@ -38,6 +44,10 @@ REGULARISATION_C = 0.1
 """Inverse L2 strength of the heads (fpi: gender is a coarse, well-separated label)."""
 FIT_ROWS = 100_000
 """At most this many evenly spaced products fit the heads (a 1M catalog stays a short fit)."""
+CHOICE_ROWS = 5_000
+"""At most this many evenly spaced labelled products decide between the catalog's and the shipped gender head."""
+CHOICE_FOLDS = 5
+"""Folds of that comparison (the catalog's head is scored on products it was not fitted on)."""
 
 
 def _features(visual: np.ndarray, categories: Sequence[str | None]) -> np.ndarray:
@@ -55,25 +65,35 @@ class WearerModel:
     heads: dict[str, AttributeHead]
     info: dict
 
-    def probs(self, visual: np.ndarray, categories: Sequence[str | None]) -> dict[str, np.ndarray]:
-        """Class probabilities of every head for rows of visual vectors with their categories."""
+    @property
+    def gender_reads(self) -> str:
+        """``visual`` (the index's visual vector, a head fitted on the catalog) or ``head`` (the encoder's head
+        part: the shipped wearer model's gender head)."""
+        return str(self.info.get("gender_reads", "visual"))
+
+    def probs(self, visual: np.ndarray, categories: Sequence[str | None],
+              head_part: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """Class probabilities of every head for rows of visual vectors with their categories (``head_part``:
+        the same rows' encoder head parts, needed when the gender head reads them)."""
         x = _features(np.atleast_2d(visual), categories)
-        return {name: head.probs(x) for name, head in self.heads.items()}
+        out = {}
+        for name, head in self.heads.items():
+            if name == "gender" and self.gender_reads == "head":
+                if head_part is None:
+                    raise ValueError("this index's gender head reads the encoder's head part; pass head_part")
+                out[name] = head.probs(prior_mod.features(head_part, categories))
+            else:
+                out[name] = head.probs(x)
+        return out
 
     def wearer_probs(self, gender_probs: np.ndarray) -> np.ndarray:
         """(n, 4) probabilities of the wearers Men, Women, Boys, Girls: each item gender's share goes to the
         wearers it fits (a Unisex item half to Men, half to Women)."""
-        classes = self.heads["gender"].classes
-        share = np.zeros((len(classes), len(rules.WEARERS)), dtype=np.float64)
-        for i, g in enumerate(classes):
-            fit = [w for w in rules.WEARERS if w in rules.FITS.get(g, frozenset(rules.WEARERS))]
-            for w in fit:
-                share[i, rules.WEARERS.index(w)] = 1.0 / len(fit)
-        return np.asarray(gender_probs, dtype=np.float64) @ share
+        return np.asarray(gender_probs, dtype=np.float64) @ prior_mod.wearer_share(self.heads["gender"].classes)
 
-    def infer(self, visual: np.ndarray, category: str | None) -> ItemProfile:
+    def infer(self, visual: np.ndarray, category: str | None, head_part: np.ndarray | None = None) -> ItemProfile:
         """What one image query is likely to be: its wearer, occasion and season (``sources`` say inferred)."""
-        probs = self.probs(visual, [category])
+        probs = self.probs(visual, [category], head_part)
         values, sources = {}, {}
         if "gender" in probs:
             w = self.wearer_probs(probs["gender"])[0]
@@ -88,14 +108,15 @@ class WearerModel:
         sources = {k: "inferred" for k in values if k != "wearer_probs"}
         return ItemProfile(**values, sources=sources)
 
-    def wearer(self, visual: np.ndarray, categories: Sequence[str | None], category_rule: bool = True) -> Wearer:
+    def wearer(self, visual: np.ndarray, categories: Sequence[str | None], category_rule: bool = True,
+               head_part: np.ndarray | None = None) -> Wearer:
         """The one wearer of a look from all of its garments (visual rows with their categories): the wearer
         with the highest summed log probability; its confidence is that wearer's normalised probability.
         ``category_rule``: wearers who do not wear one of the look's categories are out (benchmarks turn it off
         to measure the photos' evidence alone)."""
         if "gender" not in self.heads or len(categories) == 0:
             return Wearer(None, "unknown", 0.0)
-        w = self.wearer_probs(self.probs(visual, categories)["gender"])
+        w = self.wearer_probs(self.probs(visual, categories, head_part)["gender"])
         logp = np.log(np.clip(w, 1e-6, 1.0)).sum(axis=0)
         wears = np.array([all(rules.category_fits(c, x) for c in categories if c in taxonomy.CATEGORIES)
                           for x in rules.WEARERS])
@@ -156,15 +177,61 @@ def visual_of(vectors: np.ndarray, visual_dim: int) -> np.ndarray:
     return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
 
 
-def build_wearer(writer, visual: np.ndarray, products: Sequence) -> dict | None:
+def build_wearer(writer, visual: np.ndarray, products: Sequence, head_part: np.ndarray | None = None,
+                 prior: prior_mod.WearerPrior | None = None) -> dict | None:
     """Ingest's hook: fit the wearer model on the catalog's own labelled products (gender column, else title
-    words), save its arrays through the index ``writer`` and return the manifest's ``wearer`` section (None when
-    the catalog says nothing about who wears its products)."""
+    words), take the shipped wearer model's gender head instead when ``prior`` (reading this index's encoder,
+    given with the products' encoder ``head_part``) scores better on those products, save the arrays through the
+    index ``writer`` and return the manifest's ``wearer`` section (None when the catalog says nothing about who
+    wears its products)."""
     profiles = [ItemProfile.of(p.attributes, p.title) for p in products]
-    model = fit_wearer(visual, [p.category for p in products], profiles)
+    categories = [p.category for p in products]
+    model = fit_wearer(visual, categories, profiles)
     if model is None:
         return None
+    if prior is not None and head_part is not None:
+        choose_gender_head(model, prior, visual, head_part, categories, [pr.gender for pr in profiles])
     writer.save_section_arrays(SECTION, **model.arrays())
     log.info("wearer model: %s", ", ".join(f"{n} ({len(h.classes)} classes, {model.info['labelled'][n]} labelled)"
                                             for n, h in model.heads.items()))
     return model.section()
+
+
+def choose_gender_head(model: WearerModel, prior: prior_mod.WearerPrior, visual: np.ndarray, head_part: np.ndarray,
+                       categories: Sequence[str], genders: Sequence[str | None]) -> None:
+    """Score the catalog's gender head (fitted on the other folds) and the shipped one (adapted to the catalog's
+    gender mix) on the catalog's labelled products, fold by fold; keep the better one in ``model`` (ties go to the
+    shipped one, fitted on far more photos) and record both scores in ``model.info``."""
+    labelled = [i for i, g in enumerate(genders) if g is not None]
+    rows = np.asarray(labelled)[np.linspace(0, len(labelled) - 1, min(len(labelled), CHOICE_ROWS)).round()
+                                .astype(int)] if labelled else np.zeros(0, int)
+    fold = np.arange(len(rows)) % CHOICE_FOLDS
+    x = _features(np.asarray(visual)[rows], [categories[i] for i in rows])
+    g = [genders[i] for i in rows]
+    c = [categories[i] for i in rows]
+    mine = theirs = n = 0.0
+    for f in range(CHOICE_FOLDS):
+        test, train = np.where(fold == f)[0], np.where(fold != f)[0]
+        if not len(test) or not len(train):
+            continue
+        head = fit_head("gender", x[train], [g[i] for i in train], REGULARISATION_C)
+        adapted = prior.adapted([g[i] for i in train])
+        tc, tg = [c[i] for i in test], [g[i] for i in test]
+        theirs += len(test) * prior_mod.wearer_accuracy(
+            adapted.probs(prior_mod.features(np.asarray(head_part)[rows[test]], tc)), adapted.classes, tc, tg)
+        if head is not None:
+            mine += len(test) * prior_mod.wearer_accuracy(head.probs(x[test]), head.classes, tc, tg)
+        n += len(test)
+    if not n:
+        return
+    scores = {"catalog_head": round(mine / n, 4), "shipped_head": round(theirs / n, 4), "products": int(n),
+              "folds": CHOICE_FOLDS}
+    use = scores["shipped_head"] >= scores["catalog_head"]
+    model.info["gender_choice"] = {**scores, "chosen": "shipped" if use else "catalog", "shipped_id": prior.id}
+    if use:
+        model.heads["gender"] = prior.adapted(genders)
+        model.info["gender_reads"] = "head"
+        model.info["features"] = ("gender: the shipped wearer model (encoder head part + category one-hot); "
+                                  "usage, season: visual similarity vector + category one-hot")
+    log.info("wearer: the %s gender head (held-out wearer accuracy on the catalog: catalog head %.3f, shipped "
+             "head %.3f)", "shipped" if use else "catalog's", scores["catalog_head"], scores["shipped_head"])

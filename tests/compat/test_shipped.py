@@ -13,7 +13,7 @@ from fashion_core import shipped
 from fashion_core.cli import main
 from fashion_core.config import PROJECT_ROOT, Settings
 
-MINE = ("garment-parser", "category", "compat")
+MINE = ("garment-parser", "category", "compat", "wearer")
 
 
 def test_every_shipped_model_is_committed_with_weights_config_and_card():
@@ -30,7 +30,7 @@ def test_every_shipped_model_is_committed_with_weights_config_and_card():
             assert words in card, f"{name}'s card does not say {words!r}"
         assert json.loads((folder / "card.json").read_text())["weights_hash"] == shipped.weights_hash(m, folder)
         total += sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
-    assert total <= 12 * 2**20, f"the three shipped models take {total / 2**20:.1f} MB (their share: 12 MB)"
+    assert total <= 12 * 2**20, f"the four shipped models take {total / 2**20:.1f} MB (their share: 12 MB)"
     everything = shipped.total_bytes(settings)
     assert everything <= shipped.SIZE_BUDGET_MB * 2**20, f"all shipped models take {everything / 2**20:.1f} MB"
 
@@ -40,6 +40,7 @@ def test_shipped_models_are_the_defaults():
     assert settings.compat_model == PROJECT_ROOT / "models" / "compat"
     assert settings.category_model == PROJECT_ROOT / "models" / "category"
     assert settings.garment_parser == PROJECT_ROOT / "models" / "garment-parser"
+    assert settings.wearer_model == PROJECT_ROOT / "models" / "wearer"
     rows = {r["name"]: r for r in shipped.describe(settings)}
     assert all(rows[n]["present"] and rows[n]["loaded"] == "yes" for n in MINE)
     off = {r["name"]: r for r in shipped.describe(settings.with_(compat_model="none"))}
