@@ -341,7 +341,16 @@ def _rebuild_parser(out: Path, settings: Settings, progress: bool) -> RebuildRes
                           "The recipe before the demo looks (ccp only, no mirror, no cap) scored ccp 7-class mAP@0.5 "
                           "0.456 (benchmark of 2026-11-23, same folds) and 0.238 on the held-out demo looks (the "
                           "parser then shipped, scored by this benchmark's demo row): the demo looks cost ccp about "
-                          "0.02 here (shoes 0.53 -> 0.45) and gained the demo 0.45."])
+                          "0.02 here (shoes 0.53 -> 0.45) and gained the demo 0.45.",
+                          "Reproducibility: two rebuilds from the same cached cells give identical weights (`models "
+                          "rebuild --check`). Cells recomputed on another day differ by ~1e-5 (pose and encoder in "
+                          "float32), and so do the weights a little: rebuilt 2026-12-07 from recomputed cells, the "
+                          "benchmark moved from ccp 0.438 / demo 0.693 (2026-12-02) to 0.437 / 0.702.",
+                          "Tried on the same folds (2026-12-07), none better than this recipe's 0.437: 8 epochs "
+                          "0.433; hidden 512 x 6 epochs 0.429; every cell also reading its person's and its row's "
+                          "mean stride-32 features 0.426; a second stage reading the first stage's probabilities "
+                          "pooled around each cell (auto-context) 0.424. With the true label of every cell, the "
+                          "same box reading scores 0.942: the cell labels, not the boxes, hold it back."])
 
 
 def _benchmark_scores(settings: Settings, name: str) -> tuple[dict, str]:
