@@ -51,11 +51,7 @@ CHOICE_FOLDS = 5
 
 
 def _features(visual: np.ndarray, categories: Sequence[str | None]) -> np.ndarray:
-    onehot = np.zeros((len(categories), len(taxonomy.CATEGORIES)), dtype=np.float32)
-    for i, c in enumerate(categories):
-        if c in taxonomy.CATEGORY_IDS:
-            onehot[i, taxonomy.CATEGORY_IDS[c] - 1] = 1.0
-    return np.concatenate([np.asarray(visual, dtype=np.float32), onehot], axis=1)
+    return np.concatenate([np.asarray(visual, dtype=np.float32), prior_mod.category_onehot(categories)], axis=1)
 
 
 @dataclass

@@ -48,15 +48,20 @@ def held_out(product_id: str) -> bool:
     return int(hashlib.sha1(str(product_id).encode()).hexdigest(), 16) % FOLDS == HELD_OUT_FOLD
 
 
+def category_onehot(categories: Sequence[str | None]) -> np.ndarray:
+    """(n, 12) one-hot rows of taxonomy categories (zeros for an unknown one): what every wearer head also reads."""
+    onehot = np.zeros((len(categories), len(taxonomy.CATEGORIES)), dtype=np.float32)
+    for i, c in enumerate(categories):
+        if c in taxonomy.CATEGORY_IDS:
+            onehot[i, taxonomy.CATEGORY_IDS[c] - 1] = 1.0
+    return onehot
+
+
 def features(head_part: np.ndarray, categories: Sequence[str | None]) -> np.ndarray:
     """The model's input: L2-normalised encoder ``head`` part joined by the category one-hot."""
     x = np.atleast_2d(np.asarray(head_part, dtype=np.float32))
     x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
-    onehot = np.zeros((len(x), len(taxonomy.CATEGORIES)), dtype=np.float32)
-    for i, c in enumerate(categories):
-        if c in taxonomy.CATEGORY_IDS:
-            onehot[i, taxonomy.CATEGORY_IDS[c] - 1] = 1.0
-    return np.concatenate([x, onehot], axis=1)
+    return np.concatenate([x, category_onehot(categories)], axis=1)
 
 
 @dataclass

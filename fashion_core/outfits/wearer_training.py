@@ -17,7 +17,6 @@ from ..results import RebuildResult
 from . import wearer_prior as wp
 from .profile import ItemProfile
 from .wearer import REGULARISATION_C as CATALOG_C
-from .wearer import _features
 
 SMALL_SHOP = (500, 2000)
 """Sizes of the labelled shops the card compares with (their heads fitted on a seeded draw of training products)."""
@@ -71,13 +70,13 @@ def train(out: Path, settings, progress: bool) -> RebuildResult:
     scores = {"held-out fpi products": int(len(test_rows)),
               "wearer accuracy, shipped model": round(wp.wearer_accuracy(prior.probs(head[test_rows], tc),
                                                                           prior.head.classes, tc, tg), 4)}
-    unit = head / np.maximum(np.linalg.norm(head, axis=1, keepdims=True), 1e-12)
     rng = np.random.default_rng(SEED)
     for n in SMALL_SHOP:  # what ingest fits on a shop that labels only n products (on the unreduced vector here)
         shop = np.sort(rng.choice(train_rows, size=min(n, len(train_rows)), replace=False))
-        h = fit_head("gender", _features(unit[shop], [cats[i] for i in shop]), [genders[i] for i in shop], CATALOG_C)
+        h = fit_head("gender", wp.features(head[shop], [cats[i] for i in shop]), [genders[i] for i in shop],
+                     CATALOG_C)
         scores[f"wearer accuracy, a head fitted on {n} labelled products"] = round(
-            wp.wearer_accuracy(h.probs(_features(unit[test_rows], tc)), h.classes, tc, tg), 4)
+            wp.wearer_accuracy(h.probs(wp.features(head[test_rows], tc)), h.classes, tc, tg), 4)
     return RebuildResult(
         ["fpi"], scores,
         f"product-disjoint: fpi products with sha1(id) % {wp.FOLDS} == {wp.HELD_OUT_FOLD} are never fitted on and are "
