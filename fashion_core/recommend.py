@@ -338,13 +338,12 @@ class Recommender:
         if self.rules and self.profile.genders_known():
             wearers, relaxable = self.similar_wearers(profile, wearer)
             fit = np.zeros(len(self.index), dtype=bool)
-            if relaxable and profile.wearer_probs is not None:
-                fit_chance = self.fit_chance(profile.wearer_probs)
-                likely = fit_chance[self.profile.gender] > MIN_FIT_CHANCE
-                wearers = frozenset(w for w, pw in zip(rules.WEARERS, profile.wearer_probs) if pw > 0)
-                for w in wearers:
-                    fit |= self.profile.fit_mask(w) & likely
-                wearers = rules.wearers_of(profile.gender)  # the label says the most probable wearer
+            if relaxable and profile.wearer_probs is not None:  # a guess: items more likely than not to fit
+                fit_chance = rules.fit_chance(profile.wearer_probs)
+                for w, pw in zip(rules.WEARERS, profile.wearer_probs):
+                    if pw > 0:
+                        fit |= self.profile.fit_mask(w)
+                fit &= fit_chance[self.profile.gender] > MIN_FIT_CHANCE
             else:
                 for w in wearers:
                     fit |= self.profile.fit_mask(w)
@@ -374,13 +373,6 @@ class Recommender:
             out.append(Recommendation(self.index.products[r], s, f"looks similar ({query.category})",
                                       reasons=tuple(reasons + [f"similarity {s:.2f}"])))
         return out
-
-    @staticmethod
-    def fit_chance(wearer_probs) -> np.ndarray:
-        """Per gender code of the catalog profile (last: unknown, always fits), the chance that an item of that
-        gender fits a wearer inferred with these probabilities (Men, Women, Boys, Girls)."""
-        p = dict(zip(rules.WEARERS, wearer_probs))
-        return np.array([sum(p[w] for w in rules.FITS[g]) for g in rules.GENDERS] + [1.0])
 
     def similar_wearers(self, profile: ItemProfile, wearer: Wearer) -> tuple[frozenset[str], bool]:
         """The wearers Similar keeps items for, and whether that set is a guess: a known wearer (shopper,

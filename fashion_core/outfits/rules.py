@@ -30,6 +30,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 
+import numpy as np
+
 from .. import taxonomy
 
 
@@ -328,6 +330,13 @@ def fits(item_gender_value: str | None, wearer: str | None) -> bool:
     if wearer is None or item_gender_value is None:
         return True
     return wearer in FITS.get(item_gender_value, frozenset(WEARERS))
+
+
+def fit_chance(wearer_probs) -> np.ndarray:
+    """Per gender code (the order of :data:`GENDERS`, then one for an unknown gender, which always fits), the chance
+    that an item of that gender fits a wearer inferred with these probabilities of Men, Women, Boys, Girls."""
+    p = dict(zip(WEARERS, wearer_probs))
+    return np.array([sum(p[w] for w in FITS[g]) for g in GENDERS] + [1.0], dtype=np.float64)
 
 
 def wearers_of(item_gender_value: str | None) -> frozenset[str]:

@@ -236,9 +236,7 @@ class OutfitSearch:
         if probs is None or (query.wearer.known and query.wearer.source != "inferred") \
                 or query.profile.sources.get("gender") != "inferred":
             return None
-        p = np.asarray(probs, dtype=np.float64)
-        fit = [sum(p[rules.WEARERS.index(w)] for w in rules.FITS[g]) for g in rules.GENDERS]
-        return np.log(np.clip(np.array(fit + [1.0]), 0.05, 1.0)).astype(np.float32)
+        return np.log(np.clip(rules.fit_chance(probs), 0.05, 1.0)).astype(np.float32)
 
     def _soft(self, qcodes: tuple[int, int, int], rows: np.ndarray) -> np.ndarray:
         w, p = self.weights, self.profile

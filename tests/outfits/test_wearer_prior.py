@@ -176,4 +176,4 @@ def test_similar_for_a_guessed_wearer_keeps_items_more_likely_than_not_to_fit(sh
     assert len(got) == 10 and set(got) <= {"Men", "Unisex"} and got[0] == "Unisex", got
     assert set(similar((0.5, 0.5, 0.0, 0.0))) == {"Unisex"}
     assert set(similar((0.95, 0.05, 0.0, 0.0))) <= {"Men", "Unisex"}
-    np.testing.assert_allclose(rec.fit_chance((0.6, 0.4, 0.0, 0.0))[rules.GENDERS.index("Unisex")], 1.0)
+    np.testing.assert_allclose(rules.fit_chance((0.6, 0.4, 0.0, 0.0))[rules.GENDERS.index("Unisex")], 1.0)
