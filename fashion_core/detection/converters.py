@@ -151,20 +151,33 @@ def convert(kind: str, src: Path, out_dir: Path, val_fraction: float = 0.1, limi
     samples = load_source(kind, src, skipped, limit)
     if not samples:
         raise ValueError(f"{src}: no images found for a {kind} dataset")
+    return write_dataset({"train": [s for s in samples if split_of(s.image.name, val_fraction) == "train"],
+                          "val": [s for s in samples if split_of(s.image.name, val_fraction) == "val"]},
+                         out_dir, skipped)
+
+
+def write_dataset(splits: dict[str, list[Sample]], out_dir: Path, skipped: Counter | None = None) -> ConvertReport:
+    """Write samples already split (``{"train": [...], "val": [...]}``) as a YOLO dataset into ``out_dir``.
+
+    Images are linked, labels written in our 12 classes; an empty val split borrows one train image (ultralytics
+    needs one). Two samples with the same file stem (from different sources) must not share a split."""
+    out_dir = Path(out_dir)
     report = ConvertReport(out_dir=out_dir, data_yaml=out_dir / "data.yaml", images={"train": 0, "val": 0},
-                           skipped=skipped)
-    for s in samples:
-        split = split_of(s.image.name, val_fraction)
-        stem = f"{s.image.stem}"
-        img_out = out_dir / "images" / split / f"{stem}{s.image.suffix.lower()}"
-        lbl_out = out_dir / "labels" / split / f"{stem}.txt"
-        img_out.parent.mkdir(parents=True, exist_ok=True)
-        lbl_out.parent.mkdir(parents=True, exist_ok=True)
-        _link(s.image, img_out)
-        lines = [yolo_line(b[:4], b[4], s.width, s.height) for b in s.boxes]
-        lbl_out.write_text("\n".join(lines) + ("\n" if lines else ""))
-        report.images[split] += 1
-        report.boxes.update(b[4] for b in s.boxes)
+                           skipped=skipped if skipped is not None else Counter())
+    for split in ("train", "val"):
+        stems = [s.image.stem for s in splits.get(split, [])]
+        if len(stems) != len(set(stems)):
+            raise ValueError(f"{split}: two images share a file stem; give each source's images distinct names")
+        for s in splits.get(split, []):
+            img_out = out_dir / "images" / split / f"{s.image.stem}{s.image.suffix.lower()}"
+            lbl_out = out_dir / "labels" / split / f"{s.image.stem}.txt"
+            img_out.parent.mkdir(parents=True, exist_ok=True)
+            lbl_out.parent.mkdir(parents=True, exist_ok=True)
+            _link(s.image, img_out)
+            lines = [yolo_line(b[:4], b[4], s.width, s.height) for b in s.boxes]
+            lbl_out.write_text("\n".join(lines) + ("\n" if lines else ""))
+            report.images[split] += 1
+            report.boxes.update(b[4] for b in s.boxes)
     if report.images["val"] == 0:  # ultralytics needs a val split: reuse one train image
         first = next(iter(sorted((out_dir / "images" / "train").iterdir())))
         for sub, suffix in (("images", first.suffix), ("labels", ".txt")):

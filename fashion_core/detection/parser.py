@@ -49,6 +49,9 @@ MAX_SHOES = 2
 """Shoe boxes kept per person without alternatives (the best-scored pieces)."""
 VOTE_GROUP = ("pants", "shorts", "skirt", "dress")
 """Garments below the waist that one connected piece of cells is only one of (see :func:`vote`)."""
+ALTERNATIVE_GROUPS = (VOTE_GROUP, ("top", "outerwear", "dress"))
+"""Garments one piece of cells may be mistaken between: ranked lists offer each piece as the others of its group."""
+MIN_ALTERNATIVE_SCORE = 0.01
 BOTTOMS = ("pants", "shorts", "skirt")
 """Worn one at a time: without alternatives only the one covering most cells is kept."""
 BACKGROUND_KEEP = 0.35
@@ -235,7 +238,32 @@ def garment_boxes(probs: np.ndarray, alternatives: bool = False) -> list[tuple[s
             for box, score in _pieces(ch > ALTERNATIVE_THRESHOLD, ch, split=False):
                 if cat not in first or _iou(box, first[cat]) <= 0.7:
                     out.append((cat, box, ALTERNATIVE_WEIGHT * score))
+    if alternatives:
+        out += _group_alternatives(best, up)
     return [(c, tuple(v / UPSAMPLE for v in b), s) for c, b, s in out]
+
+
+def _group_alternatives(best: np.ndarray, up: np.ndarray) -> list[tuple[str, Box, float]]:
+    """Ranked lists only: each piece of a garment of an :data:`ALTERNATIVE_GROUPS` group is also offered as every
+    other garment of its group, scored by that garment's mean probability over the piece (a detector's per-class
+    scores for one box: a skirt the vote read as pants is still found, lower in the list)."""
+    out = []
+    for group in ALTERNATIVE_GROUPS:
+        for cat in group:
+            k = LABELS.index(cat)
+            n, pieces, stats, _ = cv2.connectedComponentsWithStats((best == k).astype(np.uint8), connectivity=8)
+            if n <= 1:
+                continue
+            areas = stats[1:, cv2.CC_STAT_AREA]
+            for j in 1 + np.flatnonzero(areas >= max(3.0, MIN_PART * float(areas.max()))):
+                sel = pieces == j
+                x, y, w, h = stats[j, :4]
+                box = (float(x), float(y), float(x + w), float(y + h))
+                for other in group:
+                    score = float(up[..., LABELS.index(other)][sel].mean())
+                    if other != cat and score >= MIN_ALTERNATIVE_SCORE:
+                        out.append((other, box, score))
+    return out
 
 
 def vote(best: np.ndarray, probs: np.ndarray, group: tuple[str, ...]) -> np.ndarray:

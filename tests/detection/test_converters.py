@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from PIL import Image
 
-from fashion_core.detection.converters import convert, split_of, yolo_line
+from fashion_core.detection.converters import Sample, convert, split_of, write_dataset, yolo_line
 from fashion_core.taxonomy import CATEGORIES
 
 
@@ -33,6 +33,32 @@ def test_ccp_to_yolo_keeps_every_box(shared_data, tmp_path):
         assert all(0.0 <= float(v) <= 1.0 for v in xywh)
     text = report.data_yaml.read_text()
     assert "scarf/tie" in text and "train: images/train" in text
+
+
+def test_write_dataset_keeps_the_given_splits(tmp_path):
+    """Samples already split (a held-out fold, the demo looks) land in the split they were given, boxes intact."""
+    paths = []
+    for name in ("look_1", "look_2", "0001"):
+        paths.append(tmp_path / f"{name}.jpg")
+        Image.new("RGB", (100, 200)).save(paths[-1])
+    train = [Sample(paths[0], 100, 200, [(0, 0, 50, 100, "top")]), Sample(paths[1], 100, 200, [])]
+    val = [Sample(paths[2], 100, 200, [(10, 20, 30, 60, "shoes"), (0, 0, 100, 200, "dress")])]
+    report = write_dataset({"train": train, "val": val}, tmp_path / "yolo")
+    assert report.images == {"train": 2, "val": 1}
+    assert dict(report.boxes) == {"top": 1, "shoes": 1, "dress": 1}
+    assert sorted(p.name for p in (tmp_path / "yolo" / "images" / "train").iterdir()) == ["look_1.jpg", "look_2.jpg"]
+    assert (tmp_path / "yolo" / "labels" / "train" / "look_2.txt").read_text() == ""
+    assert len((tmp_path / "yolo" / "labels" / "val" / "0001.txt").read_text().splitlines()) == 2
+
+
+def test_write_dataset_refuses_two_images_with_one_name(tmp_path):
+    """Two sources' photos with the same file stem would overwrite each other's labels: refused, nothing lost."""
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+        Image.new("RGB", (10, 10)).save(tmp_path / sub / "0001.jpg")
+    twins = [Sample(tmp_path / sub / "0001.jpg", 10, 10, []) for sub in ("a", "b")]
+    with pytest.raises(ValueError, match="share a file stem"):
+        write_dataset({"train": twins}, tmp_path / "yolo")
 
 
 def test_yolo_line_normalises_and_clips():

@@ -105,6 +105,25 @@ def test_boxes_follow_the_label_map():
     assert {"pants", "skirt", "shoes"} <= {c for c, _, _ in ranked}
 
 
+def test_ranked_lists_offer_a_voted_piece_as_the_other_bottoms():
+    """A piece voted pants where skirt is the runner-up: the ranked list also has the same box as a skirt, scored by
+    the skirt's mean probability there (below the pants); the served list keeps one garment."""
+    probs = np.zeros((20, 10, len(LABELS)), np.float32)
+    probs[..., 0] = 1.0
+    pants, skirt, dress = LABELS.index("pants"), LABELS.index("skirt"), LABELS.index("dress")
+    probs[8:16, 2:8] = 0.0
+    probs[8:16, 2:8, pants], probs[8:16, 2:8, skirt], probs[8:16, 2:8, dress] = 0.6, 0.3, 0.1
+    served = garment_boxes(probs)
+    assert [c for c, _, _ in served] == ["pants"]
+    ranked = garment_boxes(probs, alternatives=True)
+    by = {c: (b, s) for c, b, s in ranked if c in ("pants", "skirt", "dress", "shorts")}
+    assert set(by) == {"pants", "skirt", "dress"}
+    assert by["skirt"][0] == pytest.approx(by["pants"][0])
+    assert by["pants"][1] > by["skirt"][1] > by["dress"][1]
+    assert "shorts" not in by  # no probability there: not offered
+    assert by["skirt"][1] == pytest.approx(0.3, abs=0.02)
+
+
 def test_parser_finds_garments_on_photos_it_never_saw(small_parser, encoder, shared_data, ccp_json):
     doc = json.loads(ccp_json.read_text())
     names = {c["id"]: c["name"] for c in doc["categories"]}
