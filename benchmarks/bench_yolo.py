@@ -24,7 +24,6 @@ import json
 import os
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
@@ -37,18 +36,13 @@ from common_detection import TARGET_CLASSES, coco_eval, load_coco, to_coco, writ
 
 from fashion_core.taxonomy import CATEGORIES  # noqa: E402
 
-VAL_LOOKS = 10
-"""Demo training looks ultralytics validates on after the last epoch (it needs a val split; nothing is chosen)."""
-
 
 def yolo_dataset(fold: int, demo_ann: Path, out: Path):
     """The YOLO dataset of one fold: ccp photos outside ``fold`` + the demo training looks; returns the report."""
-    from fashion_core.detection.converters import coco_samples, write_dataset
+    from fashion_core.detection.converters import write_dataset
+    from fashion_core.detection.yolo_training import training_splits
 
-    ccp = coco_samples(CCP_JSON, CCP_JSON.parent, None, Counter())
-    demo = coco_samples(demo_ann, demo_ann.parent, None, Counter())
-    train = [s for s in ccp if photo_fold(str(s.image.relative_to(CCP_JSON.parent.resolve()))) != fold] + demo
-    return write_dataset({"train": train, "val": demo[:VAL_LOOKS]}, out)
+    return write_dataset(training_splits(CCP_JSON, demo_ann, fold), out)
 
 
 def score_yolo(weights: Path, imgsz: int, gt, ids: list[int], dgt, demo_root: Path, latency_runs: int) -> dict:
@@ -65,6 +59,24 @@ def score_yolo(weights: Path, imgsz: int, gt, ids: list[int], dgt, demo_root: Pa
         drows += to_coco(i, det.detect(load_image(demo_root / dgt.imgs[i]["file_name"])))
     served = create_detector(f"yolo:{weights}", imgsz=imgsz)  # as served: conf 0.25
     return {"ccp": coco_eval(gt, rows, ids), "demo_looks": coco_eval(dgt, drows, sorted(dgt.getImgIds())),
+            "latency_ms": latency(served, gt, ids, latency_runs)}
+
+
+def score_pose_yolo(weights: Path, imgsz: int, gt, ids: list[int], latency_runs: int) -> dict:
+    """YOLO's boxes given to the people pose finds (``pose-yolo``): the same boxes, so the same mAP unless the
+    hand-over loses some (checked here), and the latency of both models together."""
+    from fashion_core.detection import create_detector
+    from fashion_core.imageio import load_image
+
+    det = create_detector(f"pose-yolo:{weights}", min_score=0.001, imgsz=imgsz)
+    rows, on_person, total = [], 0, 0
+    for i in ids:
+        found = det.detect(load_image(CCP_JSON.parent / gt.imgs[i]["file_name"]))
+        rows += to_coco(i, found)
+        on_person += sum(d.person >= 0 for d in found if d.score >= 0.25)
+        total += sum(d.score >= 0.25 for d in found)
+    served = create_detector(f"pose-yolo:{weights}", imgsz=imgsz)
+    return {"ccp": coco_eval(gt, rows, ids), "share_on_a_person": round(on_person / max(1, total), 4),
             "latency_ms": latency(served, gt, ids, latency_runs)}
 
 
@@ -126,7 +138,11 @@ def report(fig: dict) -> None:
             f = fig[name][table]
             print(f"{table} {name}: mAP@0.5 7 classes {f['map50_target']:.3f}, 12 classes {f['map50_all']:.3f}, "
                   f"mAP@[.5:.95] 7 classes {f['map_target']:.3f}")
-    for name in ("parser", "yolo"):
+    py = fig["pose_yolo"]
+    print(f"pose-yolo (YOLO's boxes given to the people pose finds): ccp mAP@0.5 7 classes "
+          f"{py['ccp']['map50_target']:.3f}; {py['share_on_a_person']:.3f} of the served boxes (score >= 0.25) "
+          "land on a person")
+    for name in ("parser", "yolo", "pose_yolo"):
         lat = fig[name]["latency_ms"]
         print(f"latency {name}: p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms over {lat['runs']} runs (550x832 ccp)")
     print(f"cost: YOLO trained {fig['yolo']['train_s']:.0f} s ({fig['epochs']} epochs at {fig['imgsz']} px, "
@@ -172,11 +188,13 @@ def main() -> None:
     dgt = load_coco(demo_json)
     yolo = score_yolo(weights, args.imgsz, gt, ids, dgt, demo_json.parent, args.latency_runs)
     yolo.update(train_s=train_s, train_images=data.images["train"], weights_mb=weights.stat().st_size / 1e6)
+    pose_yolo = score_pose_yolo(weights, args.imgsz, gt, ids, args.latency_runs)
     parser = score_parser(args.fold, gt, ids, dgt, demo_json, args.latency_runs)
     fig = {"split": f"ccp fold {args.fold} of 5 (photo-disjoint, sha1 of the file name; {len(ids)} photos) and the "
                     f"shipped demo world's 200 looks (seed 0), both never trained on; training: the other 4 folds' "
                     f"ccp photos + {DEMO_LOOKS} demo looks of seed {DEMO_LOOKS_SEED}; YOLO seed 0",
-           "fold": args.fold, "epochs": args.epochs, "imgsz": args.imgsz, "yolo": yolo, "parser": parser}
+           "fold": args.fold, "epochs": args.epochs, "imgsz": args.imgsz, "yolo": yolo, "parser": parser,
+           "pose_yolo": pose_yolo}
     fig["verdict"] = verdict(yolo, parser)
     report(fig)
     out = write_result(f"bench_yolo_fold{args.fold}", fig)

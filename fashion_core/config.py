@@ -49,7 +49,7 @@ class Settings:
     encoder: str
     """Image encoder for new indexes (``FASHION_ENCODER``); an existing index names its own."""
     detector: str
-    """``pose`` or ``yolo:<weights>`` (``FASHION_DETECTOR``)."""
+    """``pose``, ``yolo[:<weights>]`` or ``pose-yolo[:<weights>]`` (``FASHION_DETECTOR``; no weights: the shipped ones)."""
     garment_parser: Path | None
     """The pose detector's garment parser (``FASHION_GARMENT_PARSER``; ``none``: the rule regions); default the
     shipped ``models/garment-parser`` when present."""

@@ -79,6 +79,8 @@ class ShippedModel:
     ``encoder``)."""
     needs: tuple[str, ...] = ()
     """Paths under the shared data the rebuild reads."""
+    reads_encoder: bool = True
+    """False for a model with its own network (YOLO): its card names no image encoder."""
 
     def path(self, settings: Settings) -> Path:
         """Where the model lives for these settings."""
@@ -147,8 +149,23 @@ def weights_hash(model: ShippedModel, folder: Path) -> str | None:
         if not p.is_file():
             return None
         h.update(rel.encode())
-        h.update(file_hash(p).encode())
+        h.update((_safetensors_hash(p) if p.suffix == ".safetensors" else file_hash(p)).encode())
     return h.hexdigest()[:16]
+
+
+def _safetensors_hash(path: Path) -> str:
+    """SHA-256 of a safetensors file's tensors (names, dtypes, bytes) and sorted metadata: the file's own bytes
+    vary between two writes of the same weights (its metadata is written in no fixed order)."""
+    from safetensors import safe_open
+
+    h = hashlib.sha256()
+    with safe_open(str(path), framework="numpy") as f:
+        h.update(json.dumps(f.metadata() or {}, sort_keys=True).encode())
+        for name in sorted(f.keys()):
+            t = f.get_tensor(name)
+            h.update(f"{name}:{t.dtype}:{t.shape}".encode())
+            h.update(t.tobytes())
+    return h.hexdigest()
 
 
 def describe(settings: Settings) -> list[dict]:
@@ -173,8 +190,10 @@ def _loaded(m: ShippedModel, settings: Settings) -> str:
     if m.setting is None:
         return "n/a"
     value = getattr(settings, m.setting)
-    if not (m.path(settings) / "config.json").is_file() and value is None:
+    if not (m.path(settings) / "config.json").is_file() and value in (None, "yolo", "pose-yolo"):
         return "no (not shipped)"
+    if m.setting == "detector":  # the shipped YOLO serves as `yolo` / `pose-yolo` (no weights path given)
+        return "yes" if value in ("yolo", "pose-yolo") else f"no (detector {value})"
     if m.setting == "encoder":
         from .encoders.fashion import NAME
 
@@ -262,7 +281,7 @@ def write_card(m: ShippedModel, folder: Path, settings: Settings, result: Rebuil
             "split": result.split, "recipe": result.recipe, "notes": result.notes,
             "weights_hash": weights_hash(m, folder), "deterministic_check": deterministic,
             "train_seconds": None if seconds is None else round(seconds, 1),
-            "encoder": settings.encoder, "depends_on": list(m.depends_on)}
+            "encoder": settings.encoder if m.reads_encoder else None, "depends_on": list(m.depends_on)}
     (folder / "card.json").write_text(json.dumps(card, indent=2) + "\n")
     (folder / "MODEL_CARD.md").write_text(model_card(m, card))
     return card
@@ -276,7 +295,8 @@ def model_card(m: ShippedModel, card: dict) -> str:
         where = src["path"] if src["path"].startswith("(") else f"(`../shared/data/{src['path']}`)"
         lines.append(f"- **{key}** — {src['name']} {where}: {src['what']}. Licence: {src['licence']}.")
     lines += ["", "## How it was trained", "", card["recipe"] or "-", "",
-              f"Image encoder whose features it reads: `{card['encoder']}`. "
+              (f"Image encoder whose features it reads: `{card['encoder']}`. " if card.get("encoder")
+               else "It reads no image encoder's features (its own network). ")
               + (f"Depends on: {', '.join(card['depends_on'])} (rebuilt after them)." if card["depends_on"]
                  else "Depends on no other shipped model."), "",
               "## Rebuild", "", "```bash", card["command"], "```", "",
@@ -459,6 +479,12 @@ def _rebuild_wearer(out: Path, settings: Settings, progress: bool) -> RebuildRes
     return train(out, settings, progress)
 
 
+def _rebuild_yolo(out: Path, settings: Settings, progress: bool) -> RebuildResult:
+    from .detection.yolo_training import rebuild
+
+    return rebuild(out, settings, progress)
+
+
 def _encoder_scores(settings: Settings) -> tuple[dict, str]:
     """The encoder benchmark's held-out figures (fine-tuned inside each fold), with its command and date."""
     path = settings.results_dir / "bench_encoder.json"
@@ -487,6 +513,11 @@ register_shipped(ShippedModel(
     "garment boxes (`detection/parser.py`; it reads the encoder's blocks, which the fashion encoder leaves as "
     "packaged, so it does not depend on the fashion encoder).", (), ("parser.npz",), _rebuild_parser,
     "garment_parser", ("ccp/annotations.json",)))
+register_shipped(ShippedModel(
+    "garment-yolo", "garment-yolo", "An ultralytics YOLO garment detector trained here from its yaml on ccp and the "
+    "generated demo looks (`detection/yolo_training.py`): `--detector yolo` or `pose-yolo` (its boxes, given to the "
+    "people the pose model finds).", (), ("yolo.safetensors",), _rebuild_yolo, "detector", ("ccp/annotations.json",),
+    reads_encoder=False))
 register_shipped(ShippedModel(
     "category", "category", "The shopper-photo category model: the garment category of a street photo or a "
     "garment crop (`category_model.py`).", ("fashion-encoder",), ("category.npz",), _rebuild_category,

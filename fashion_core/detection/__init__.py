@@ -55,7 +55,8 @@ def _pose(arg: str | None = None, **kwargs) -> Detector:
 
 def choose_detector(settings, *, encoder=None, category_model=None, **kwargs) -> Detector:
     """The one place that decides which detector serves: ``settings.detector`` (``pose`` with the configured
-    garment parser and, when there is one, the category model as evidence; or ``yolo:<weights>``)."""
+    garment parser and, when there is one, the category model as evidence; or ``yolo[:<weights>]`` and
+    ``pose-yolo[:<weights>]``, the shipped YOLO when no weights are named)."""
     name = settings.detector
     if name.partition(":")[0] == "pose":
         kwargs.setdefault("parser", settings.garment_parser)
@@ -70,20 +71,44 @@ def choose_detector(settings, *, encoder=None, category_model=None, **kwargs) ->
 def _yolo(arg: str | None = None, **kwargs) -> Detector:
     from .yolo import YoloDetector
 
-    if not arg:
-        raise ValueError("detector 'yolo' needs a checkpoint: use 'yolo:<path to weights .pt>', "
-                         "e.g. one trained with `fashion-core detector train`")
-    return YoloDetector(arg, **kwargs)
+    return YoloDetector(arg or shipped_yolo(), **kwargs)
+
+
+@register_detector("pose-yolo")
+def _pose_yolo(arg: str | None = None, **kwargs) -> Detector:
+    """The pose model's people with YOLO's boxes (the shipped weights, or ``pose-yolo:<weights>``)."""
+    from .pose import PoseGuidedDetector
+    from .yolo import YoloDetector
+
+    yolo_kwargs = {k: kwargs.pop(k) for k in ("imgsz",) if k in kwargs}
+    kwargs.setdefault("min_score", 0.25)  # YOLO's own confidence threshold
+    kwargs.setdefault("parser", None)
+    return PoseGuidedDetector(yolo=YoloDetector(arg or shipped_yolo(), conf=kwargs["min_score"], **yolo_kwargs),
+                              **kwargs)
+
+
+def shipped_yolo() -> str:
+    """Path of the shipped YOLO weights (``models/garment-yolo``); a clear error when they are not there."""
+    from ..config import settings
+    from .yolo_training import WEIGHTS_FILE
+
+    path = settings().models_dir / "garment-yolo" / WEIGHTS_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"no shipped YOLO weights at {path}: rebuild them with `fashion-core models rebuild "
+                                "garment-yolo`, or pass a checkpoint as 'yolo:<weights .safetensors or .pt>'")
+    return str(path)
 
 
 def list_detectors() -> list[str]:
-    """Registered detector names as they are passed to :func:`create_detector` (``pose``, ``yolo:<weights>``)."""
-    return [name if name != "yolo" else "yolo:<weights>" for name in sorted(_REGISTRY)]
+    """Registered detector names as they are passed to :func:`create_detector` (``pose``, ``yolo[:<weights>]``,
+    ``pose-yolo[:<weights>]``)."""
+    return [name if name not in ("yolo", "pose-yolo") else f"{name}[:<weights>]" for name in sorted(_REGISTRY)]
 
 
 def create_detector(name: str = "pose", **kwargs) -> Detector:
     """Build a detector by name: ``"pose"`` or ``"yolo:<weights path>"``; keyword arguments go to its class."""
     base, _, arg = name.partition(":")
     if base not in _REGISTRY:
-        raise ValueError(f"unknown detector {name!r}; expected one of: pose, yolo:<weights path>")
+        raise ValueError(f"unknown detector {name!r}; expected one of: pose, yolo[:<weights path>], "
+                         "pose-yolo[:<weights path>]")
     return _REGISTRY[base](arg or None, **kwargs)

@@ -11,6 +11,9 @@ hypothesis with its score, as a benchmark's ranked detection list wants.
 With a garment parser (:mod:`.parser`, ``parser=``), each person's garments come from the parser's pixel
 labels instead of the rule regions (boxes as the labels fall, no edge adjustment, all 12 categories); the
 evidence is then used only for photos without a person.
+With a YOLO detector (``yolo=``, the ``pose-yolo`` detector), the garments are YOLO's boxes on the whole photo,
+each given to the person whose extent holds most of it (:data:`MIN_PERSON_SHARE`; else ``person = -1``), so the
+wearer is still read per person and bottoms still get the knee-to-hip icon.
 With no person in the photo, a photo of one garment (a flat lay, a packshot) gives one detection of the
 whole object when ImageNet sees a garment category in it (``person = -1``).
 """
@@ -56,8 +59,12 @@ class PoseGuidedDetector:
 
     def __init__(self, evidence: bool = True, alternatives: bool = False, min_score: float = 0.3,
                  model_complexity: int = 1, encoder=None, category_model=None,
-                 evidence_weight: float | None = None, parser: GarmentParser | str | None = None) -> None:
+                 evidence_weight: float | None = None, parser: GarmentParser | str | None = None,
+                 yolo=None) -> None:
         self.estimator = PoseEstimator(model_complexity=model_complexity)
+        self.yolo = yolo
+        if yolo is not None:
+            self.name = "pose-yolo"
         self.parser = GarmentParser.load(parser) if isinstance(parser, (str, Path)) else parser
         self._encoder = None  # the parser's encoder: the given one when the parser was fitted on it
         if self.parser is not None and encoder is not None:
@@ -83,6 +90,8 @@ class PoseGuidedDetector:
             (max(1, round(image.width * scale)), max(1, round(image.height * scale))), Image.BILINEAR)
         rgb = np.asarray(work)
         people = self.estimator.people(rgb)
+        if self.yolo is not None:
+            return self._yolo_garments(image, people, rgb.shape[:2], scale)
         if not people:
             return self._no_person(image)
         out: list[Detection] = []
@@ -98,6 +107,26 @@ class PoseGuidedDetector:
                 hyps = self._weigh(work, hyps)
             out += self._to_detections(self._select(hyps), person, rgb.shape[:2], scale)
         return out
+
+    def _yolo_garments(self, image: Image.Image, people: list[Person], shape: tuple[int, int],
+                       scale: float) -> list[Detection]:
+        """YOLO's boxes on ``image``, each given to the person whose extent holds most of it."""
+        found = [d for d in self.yolo.detect(image) if d.score >= self.min_score]
+        extents = [_person_extent(p, shape, scale) for p in people]
+        by_person: dict[int, list[Hypothesis]] = {}
+        out: list[Detection] = []
+        for k, d in enumerate(found):
+            shares = [_inside_share(d.box, e) for e in extents]
+            best = int(np.argmax(shares)) if shares else -1
+            if best < 0 or shares[best] < MIN_PERSON_SHARE:
+                out.append(Detection(box=d.box, category=d.category, score=d.score, person=-1, icon=d.icon,
+                                     source=self.name))
+                continue
+            box = tuple(v * scale for v in d.box)  # _to_detections maps work pixels back to the image's
+            by_person.setdefault(best, []).append(Hypothesis(f"{d.category}-{k}", d.category, box, d.score))
+        for idx, hyps in sorted(by_person.items()):
+            out += self._to_detections(hyps, people[idx], shape, scale, adjust=False)
+        return sorted(out, key=lambda d: (d.person < 0, d.person, -d.score))
 
     @property
     def parser_encoder(self):
@@ -177,6 +206,34 @@ class PoseGuidedDetector:
             return []
         return [Detection(box=box, category=taxonomy.CATEGORIES[k], score=float(probs[k]), person=-1,
                           source=self.name)]
+
+
+MIN_PERSON_SHARE = 0.5
+"""A YOLO box belongs to the person whose extent holds at least this share of it (the most of it)."""
+
+
+def _person_extent(person: Person, shape: tuple[int, int], scale: float) -> tuple[float, float, float, float]:
+    """A person's extent in the image's pixels: the mask's box when there is a mask, else the keypoints' box grown
+    by 15 % (hands, hair and shoes reach past the joints)."""
+    if person.mask is not None and (person.mask > 0.5).any():
+        ys, xs = np.nonzero(person.mask > 0.5)
+        mh, mw = person.mask.shape[:2]
+        sx, sy = shape[1] / mw, shape[0] / mh
+        box = (xs.min() * sx, ys.min() * sy, (xs.max() + 1) * sx, (ys.max() + 1) * sy)
+    else:
+        pts = np.array([kp[:2] for kp in person.keypoints.values()], np.float32)
+        (x0, y0), (x1, y1) = pts.min(0), pts.max(0)
+        gx, gy = 0.15 * (x1 - x0), 0.15 * (y1 - y0)
+        box = (x0 - gx, y0 - gy, x1 + gx, y1 + gy)
+    return tuple(float(v) / scale for v in box)
+
+
+def _inside_share(box: tuple, extent: tuple) -> float:
+    """Share of ``box``'s area inside ``extent``."""
+    ix = max(0.0, min(box[2], extent[2]) - max(box[0], extent[0]))
+    iy = max(0.0, min(box[3], extent[3]) - max(box[1], extent[1]))
+    area = max(1e-9, (box[2] - box[0]) * (box[3] - box[1]))
+    return ix * iy / area
 
 
 def object_box(rgb: np.ndarray, tol: float = 30.0) -> tuple[float, float, float, float]:

@@ -91,10 +91,11 @@ class YoloDetector:
     files only).
     """
 
-    def __init__(self, weights: str | os.PathLike, conf: float = 0.25, imgsz: int = 640,
+    def __init__(self, weights: str | os.PathLike, conf: float = 0.25, imgsz: int | None = None,
                  min_score: float | None = None, alternatives: bool = False) -> None:
         """Load ``weights``; ``min_score`` is an alias of ``conf`` (the pose detector's name); ``alternatives`` is
-        accepted for symmetry with it: YOLO already returns every box above ``conf``."""
+        accepted for symmetry with it: YOLO already returns every box above ``conf``. ``imgsz`` defaults to the
+        size the weights were trained at when a shipped ``config.json`` beside them says it, else 640."""
         path = Path(weights)
         if not path.is_file():
             raise FileNotFoundError(f"YOLO weights {path} not found; train some with `fashion-core detector train "
@@ -107,7 +108,7 @@ class YoloDetector:
             raise ValueError(f"{path}: none of the model's classes {sorted(self.model.names.values())} maps into "
                              f"the taxonomy ({', '.join(taxonomy.CATEGORIES)})")
         self.min_score = conf if min_score is None else min_score
-        self.imgsz = imgsz
+        self.imgsz = imgsz or _trained_size(path) or 640
 
     def detect(self, image: Image.Image) -> list[Detection]:
         """Garments in ``image`` (boxes in its pixels), best first."""
@@ -123,6 +124,16 @@ class YoloDetector:
             out.append(Detection(box=box, category=cat, score=score, icon=icon_position(box, cat),
                                  source="yolo"))
         return sorted(out, key=lambda d: -d.score)
+
+
+def _trained_size(weights: Path) -> int | None:
+    """The image size in a shipped model's ``config.json`` beside ``weights`` (``detection/yolo_training.py``)."""
+    cfg = weights.parent / "config.json"
+    try:
+        doc = json.loads(cfg.read_text()) if cfg.is_file() else {}
+    except (OSError, json.JSONDecodeError):
+        return None
+    return int(doc["imgsz"]) if doc.get("kind") == "yolo" and doc.get("weights") == weights.name else None
 
 
 def train_yolo(data_yaml: str | os.PathLike, out_dir: str | os.PathLike, epochs: int = 50, imgsz: int = 640,

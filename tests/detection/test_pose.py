@@ -21,11 +21,17 @@ def _inside(det, img):
 
 
 def test_registry_names_and_bad_names():
-    assert {"pose", "yolo:<weights>"} <= set(list_detectors())
+    assert {"pose", "yolo[:<weights>]", "pose-yolo[:<weights>]"} <= set(list_detectors())
     with pytest.raises(ValueError, match="unknown detector"):
         create_detector("magic")
-    with pytest.raises(ValueError, match="yolo:<path"):
-        create_detector("yolo")
+    assert create_detector("yolo").name.endswith("garment-yolo/yolo.safetensors")  # the shipped weights
+
+
+def test_yolo_without_shipped_weights_says_how_to_get_them(monkeypatch, tmp_path):
+    monkeypatch.setenv("FASHION_MODELS_DIR", str(tmp_path))
+    for name in ("yolo", "pose-yolo"):
+        with pytest.raises(FileNotFoundError, match="models rebuild garment-yolo"):
+            create_detector(name)
     with pytest.raises(FileNotFoundError, match="detector train"):
         create_detector("yolo:/no/such/weights.pt")
 
