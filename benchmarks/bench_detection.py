@@ -180,8 +180,10 @@ def fold_parsers(encoder, folds: int = 5, recipe: dict | None = None) -> list:
 
 
 def photo_fold(file_name: str, folds: int = 5) -> int:
-    """Fold of a ccp photo (the same split the category model's cross-validation uses)."""
-    return fold_of(f"{source_name(CCP_JSON)}:{file_name}", folds)
+    """Fold of a ccp photo (the same split the category model's cross-validation and the shipped YOLO use)."""
+    from fashion_core.detection.yolo_training import photo_fold as fold
+
+    return fold(file_name, folds)
 
 
 def run(detector_name: str, step: int, evidence: bool, latency_runs: int, category_cv: bool = False,
