@@ -190,10 +190,12 @@ def _loaded(m: ShippedModel, settings: Settings) -> str:
     if m.setting is None:
         return "n/a"
     value = getattr(settings, m.setting)
-    if not (m.path(settings) / "config.json").is_file() and value in (None, "yolo", "pose-yolo"):
-        return "no (not shipped)"
+    shipped = (m.path(settings) / "config.json").is_file()
     if m.setting == "detector":  # the shipped YOLO serves as `yolo` / `pose-yolo` (no weights path given)
-        return "yes" if value in ("yolo", "pose-yolo") else f"no (detector {value})"
+        uses = value in ("yolo", "pose-yolo")
+        return "no (not shipped)" if not shipped and uses else "yes" if uses else f"no (detector {value})"
+    if not shipped and value is None:
+        return "no (not shipped)"
     if m.setting == "encoder":
         from .encoders.fashion import NAME
 

@@ -80,10 +80,10 @@ def _pose_yolo(arg: str | None = None, **kwargs) -> Detector:
     from .pose import PoseGuidedDetector
     from .yolo import YoloDetector
 
-    yolo_kwargs = {k: kwargs.pop(k) for k in ("imgsz",) if k in kwargs}
+    imgsz = kwargs.pop("imgsz", None)
     kwargs.setdefault("min_score", 0.25)  # YOLO's own confidence threshold
     kwargs.setdefault("parser", None)
-    return PoseGuidedDetector(yolo=YoloDetector(arg or shipped_yolo(), conf=kwargs["min_score"], **yolo_kwargs),
+    return PoseGuidedDetector(yolo=YoloDetector(arg or shipped_yolo(), conf=kwargs["min_score"], imgsz=imgsz),
                               **kwargs)
 
 

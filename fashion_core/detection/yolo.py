@@ -138,13 +138,12 @@ def _trained_size(weights: Path) -> int | None:
 
 def train_yolo(data_yaml: str | os.PathLike, out_dir: str | os.PathLike, epochs: int = 50, imgsz: int = 640,
                model: str = "yolov8n.yaml", seed: int = 0, batch: int = 16, workers: int = 0,
-               fraction: float = 1.0, device: str = "cpu", val: bool = True, **overrides) -> Path:
+               fraction: float = 1.0, device: str = "cpu", val: bool = True) -> Path:
     """Train a YOLO detector from ``model`` (a .yaml builds from scratch, a .pt fine-tunes) into ``out_dir``.
 
     Returns ``out_dir/weights/best.safetensors`` (pickle-free; ultralytics' own ``best.pt`` / ``last.pt`` stay
     beside it). Seeded and ``deterministic=True``; one CPU thread per ultralytics' own setting on 2 cores.
-    ``val=False`` validates only after the last epoch (so nothing is chosen on the val split); ``overrides`` go to
-    ultralytics' ``train`` as they are (augmentation, ``close_mosaic``, ...)."""
+    ``val=False`` validates only after the last epoch (so nothing is chosen on the val split)."""
     data_yaml, out_dir = Path(data_yaml), Path(out_dir)
     if not data_yaml.is_file():
         raise FileNotFoundError(f"{data_yaml}: no dataset yaml; write one with `fashion-core detector convert`")
@@ -159,7 +158,7 @@ def train_yolo(data_yaml: str | os.PathLike, out_dir: str | os.PathLike, epochs:
     yolo.train(data=str(data_yaml), epochs=epochs, imgsz=imgsz, batch=batch, seed=seed, deterministic=True,
                workers=workers, device=device, project=str(out_dir.parent.resolve()), name=out_dir.name,
                exist_ok=True, pretrained=False, amp=False, plots=False, verbose=False, fraction=fraction,
-               val=val, **overrides)
+               val=val)
     # ultralytics reloads the best checkpoint into yolo.model after training; keep it pickle-free beside best.pt
     return save_safetensors(yolo.model, out_dir / "weights" / "best.safetensors")
 
