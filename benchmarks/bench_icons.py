@@ -27,16 +27,9 @@ from PIL import Image  # noqa: E402
 from fashion_core import taxonomy  # noqa: E402
 from fashion_core.config import SHARED_DATA  # noqa: E402
 from fashion_core.detection import create_detector  # noqa: E402
+from fashion_core.detection.fusion import box_iou  # noqa: E402
 from fashion_core.detection.icons import icon_position  # noqa: E402
 from fashion_core.imageio import load_image  # noqa: E402
-
-
-def _iou(a, b) -> float:
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
 
 
 def _on(garment: np.ndarray, p) -> bool:
@@ -84,7 +77,7 @@ def main() -> None:
             hits[("gt", cat)] += (_on(garment, icon_position(box, cat, kps)),
                                   _on(garment, icon_position(box, cat, method="centroid")), 1)
             for d in dets:
-                if d.category == cat and _iou(d.box, box) >= 0.5:
+                if d.category == cat and box_iou(d.box, box) >= 0.5:
                     hits[("detector", cat)] += (_on(garment, d.icon),
                                                 _on(garment, icon_position(d.box, cat, method="centroid")), 1)
                     break

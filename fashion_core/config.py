@@ -49,7 +49,8 @@ class Settings:
     encoder: str
     """Image encoder for new indexes (``FASHION_ENCODER``); an existing index names its own."""
     detector: str
-    """``pose``, ``yolo[:<weights>]`` or ``pose-yolo[:<weights>]`` (``FASHION_DETECTOR``; no weights: the shipped ones)."""
+    """``pose``, ``yolo[:<weights>]``, ``pose-yolo[:<weights>]`` or ``pose-ensemble[:<weights>]`` (``FASHION_DETECTOR``;
+    no weights: the shipped ones)."""
     garment_parser: Path | None
     """The pose detector's garment parser (``FASHION_GARMENT_PARSER``; ``none``: the rule regions); default the
     shipped ``models/garment-parser`` when present."""
@@ -107,14 +108,15 @@ class Settings:
         data_dir = Path(pick("data_dir", "FASHION_DATA_DIR", PROJECT_ROOT / "data"))
         models_dir = Path(pick("models_dir", "FASHION_MODELS_DIR", PROJECT_ROOT / "models"))
         shipped = _shipped_defaults(models_dir)
+        garment_parser = _path_or_none(pick("garment_parser", "FASHION_GARMENT_PARSER", shipped["garment-parser"]))
         return cls(
             data_dir=data_dir,
             models_dir=models_dir,
             shared_data=Path(pick("shared_data", "FASHION_SHARED_DATA", PROJECT_ROOT.parent / "shared" / "data")),
             index_dir=Path(pick("index_dir", "FASHION_INDEX", data_dir / "demo" / "index")),
             encoder=str(pick("encoder", "FASHION_ENCODER", shipped["encoder"] or DEFAULT_ENCODER)),
-            detector=str(pick("detector", "FASHION_DETECTOR", "pose")),
-            garment_parser=_path_or_none(pick("garment_parser", "FASHION_GARMENT_PARSER", shipped["garment-parser"])),
+            detector=str(pick("detector", "FASHION_DETECTOR", default_detector(shipped, garment_parser))),
+            garment_parser=garment_parser,
             category_model=_path_or_none(pick("category_model", "FASHION_CATEGORY_MODEL", shipped["category"])),
             compat_model=_path_or_none(pick("compat_model", "FASHION_COMPAT_MODEL", shipped["compat"])),
             wearer_model=_path_or_none(pick("wearer_model", "FASHION_WEARER_MODEL", shipped["wearer"])),
@@ -126,7 +128,7 @@ class Settings:
 
 
 SHIPPED_DIRS = {"garment-parser": "garment-parser", "category": "category", "compat": "compat", "wearer": "wearer",
-                "encoder": "fashion-encoder"}
+                "encoder": "fashion-encoder", "garment-yolo": "garment-yolo"}
 """Folder under ``models/`` of each shipped model that is a default when present (``config.json`` inside); the
 shipped encoder is the registered encoder ``fashion-lite0``."""
 
@@ -139,6 +141,12 @@ def _shipped_defaults(models_dir: Path) -> dict[str, str | Path | None]:
         present = (path / "config.json").is_file()
         out[role] = (path if present else None) if role != "encoder" else ("fashion-lite0" if present else None)
     return out
+
+
+def default_detector(shipped: dict, garment_parser: Path | None) -> str:
+    """``pose-ensemble`` (the garment parser fused with the shipped YOLO) when both are there, else ``pose`` (the
+    parser alone, or the rule regions without one)."""
+    return "pose-ensemble" if shipped["garment-yolo"] is not None and garment_parser is not None else "pose"
 
 
 def settings(**flags) -> Settings:

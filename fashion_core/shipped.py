@@ -191,8 +191,8 @@ def _loaded(m: ShippedModel, settings: Settings) -> str:
         return "n/a"
     value = getattr(settings, m.setting)
     shipped = (m.path(settings) / "config.json").is_file()
-    if m.setting == "detector":  # the shipped YOLO serves as `yolo` / `pose-yolo` (no weights path given)
-        uses = value in ("yolo", "pose-yolo")
+    if m.setting == "detector":  # the shipped YOLO serves as `yolo` / `pose-yolo` / `pose-ensemble` (no weights named)
+        uses = value in ("yolo", "pose-yolo", "pose-ensemble")
         return "no (not shipped)" if not shipped and uses else "yes" if uses else f"no (detector {value})"
     if not shipped and value is None:
         return "no (not shipped)"
@@ -530,8 +530,8 @@ register_shipped(ShippedModel(
     "garment_parser", ("ccp/annotations.json",)))
 register_shipped(ShippedModel(
     "garment-yolo", "garment-yolo", "An ultralytics YOLO garment detector trained here from its yaml on ccp and the "
-    "generated demo looks (`detection/yolo_training.py`): `--detector yolo` or `pose-yolo` (its boxes, given to the "
-    "people the pose model finds).", (), ("yolo.safetensors",), _rebuild_yolo, "detector", ("ccp/annotations.json",),
+    "generated demo looks (`detection/yolo_training.py`); it serves fused with the garment parser (`pose-ensemble`, the "
+    "default), or alone as `--detector yolo` / `pose-yolo` (its boxes, given to the people the pose model finds).", (), ("yolo.safetensors",), _rebuild_yolo, "detector", ("ccp/annotations.json",),
     reads_encoder=False))
 register_shipped(ShippedModel(
     "category", "category", "The shopper-photo category model: the garment category of a street photo or a "

@@ -17,8 +17,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--image", type=Path, help="one photo")
     src.add_argument("--queries", type=Path, help="CSV with an 'image' column: many photos, models loaded once")
-    p.add_argument("--detector", default=None, help="pose (default, or FASHION_DETECTOR), yolo[:<weights>] or "
-                   "pose-yolo[:<weights>] (no weights: the shipped models/garment-yolo)")
+    p.add_argument("--detector", default=None, help="pose-ensemble (the default when the YOLO and the garment parser "
+                   "are shipped: both fused), pose, yolo[:<weights>] or pose-yolo[:<weights>] (no weights: the "
+                   "shipped models/garment-yolo); default FASHION_DETECTOR")
     p.add_argument("--min-score", type=float, default=None, help="drop detections scored below this")
     p.add_argument("--category-model", type=Path, default=None,
                    help="pose detector: category evidence from this model (`fashion-core category train`) instead "

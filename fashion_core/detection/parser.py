@@ -27,6 +27,7 @@ import cv2
 import numpy as np
 
 from .. import taxonomy
+from .fusion import box_iou
 from .regions import clip_box
 from .types import Box, Person
 
@@ -236,7 +237,7 @@ def garment_boxes(probs: np.ndarray, alternatives: bool = False) -> list[tuple[s
             first.setdefault(cat, box)
         if alternatives and cat != "shoes":
             for box, score in _pieces(ch > ALTERNATIVE_THRESHOLD, ch, split=False):
-                if cat not in first or _iou(box, first[cat]) <= 0.7:
+                if cat not in first or box_iou(box, first[cat]) <= 0.7:
                     out.append((cat, box, ALTERNATIVE_WEIGHT * score))
     if alternatives:
         out += _group_alternatives(best, up)
@@ -302,14 +303,6 @@ def _pieces(mask: np.ndarray, prob: np.ndarray, split: bool) -> list[tuple[Box, 
     sel = np.isin(lab, keep)
     ys, xs = np.nonzero(sel)
     return [((float(xs.min()), float(ys.min()), float(xs.max() + 1), float(ys.max() + 1)), float(prob[sel].mean()))]
-
-
-def _iou(a: Box, b: Box) -> float:
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
 
 
 def parse_person(parser: GarmentParser, encoder, rgb: np.ndarray, person: Person,

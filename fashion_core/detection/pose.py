@@ -14,6 +14,10 @@ evidence is then used only for photos without a person.
 With a YOLO detector (``yolo=``, the ``pose-yolo`` detector), the garments are YOLO's boxes on the whole photo,
 each given to the person whose extent holds most of it (:data:`MIN_PERSON_SHARE`; else ``person = -1``), so the
 wearer is still read per person and bottoms still get the knee-to-hip icon.
+With both a parser and YOLO (the ``pose-ensemble`` detector), the parser's ranked garments per person and YOLO's
+boxes are fused into one list (:mod:`.fusion`, weighted boxes fusion); a fused box belongs to the person of its
+parser member, else to the person whose extent holds it. Served lists keep the fused boxes above ``min_score``
+and, per person, the best of two overlapping garments that are worn one at a time (:data:`EXCLUSIVE`).
 With no person in the photo, a photo of one garment (a flat lay, a packshot) gives one detection of the
 whole object when ImageNet sees a garment category in it (``person = -1``).
 """
@@ -21,6 +25,7 @@ whole object when ImageNet sees a garment category in it (``person = -1``).
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +33,7 @@ from PIL import Image
 
 from .. import taxonomy
 from .evidence import CategoryModelEvidence, ImageNetEvidence
+from .fusion import FusedBox, box_iou, fuse_boxes
 from .garments import adjust_box, propose
 from .icons import icon_position
 from .parser import GarmentParser, ParserError, parse_person
@@ -63,9 +69,13 @@ class PoseGuidedDetector:
                  yolo=None) -> None:
         self.estimator = PoseEstimator(model_complexity=model_complexity)
         self.yolo = yolo
-        if yolo is not None:
-            self.name = "pose-yolo"
         self.parser = GarmentParser.load(parser) if isinstance(parser, (str, Path)) else parser
+        if yolo is not None:
+            self.name = "pose-yolo" if self.parser is None else "pose-ensemble"
+        self._fuse = yolo is not None and self.parser is not None
+        # the ensemble runs YOLO on a second thread while pose and the parser run on this one (torch and
+        # MediaPipe release the GIL): the answer is the same, and it comes about as fast as the parser's alone
+        self._yolo_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="yolo") if self._fuse else None
         self._encoder = None  # the parser's encoder: the given one when the parser was fitted on it
         if self.parser is not None and encoder is not None:
             try:
@@ -89,7 +99,12 @@ class PoseGuidedDetector:
         work = image if scale == 1.0 else image.resize(
             (max(1, round(image.width * scale)), max(1, round(image.height * scale))), Image.BILINEAR)
         rgb = np.asarray(work)
+        boxes = self._yolo_pool.submit(self.yolo.detect, image) if self._fuse else None
         people = self.estimator.people(rgb)
+        if boxes is not None and people:
+            return self._fused_garments(boxes, rgb, people, scale)
+        if boxes is not None:  # nobody in the photo: YOLO's boxes alone, as pose-yolo serves them
+            return self._yolo_garments(image, people, rgb.shape[:2], scale, boxes.result())
         if self.yolo is not None:
             return self._yolo_garments(image, people, rgb.shape[:2], scale)
         if not people:
@@ -109,9 +124,10 @@ class PoseGuidedDetector:
         return out
 
     def _yolo_garments(self, image: Image.Image, people: list[Person], shape: tuple[int, int],
-                       scale: float) -> list[Detection]:
-        """YOLO's boxes on ``image``, each given to the person whose extent holds most of it."""
-        found = [d for d in self.yolo.detect(image) if d.score >= self.min_score]
+                       scale: float, found: list[Detection] | None = None) -> list[Detection]:
+        """YOLO's boxes on ``image`` (or ``found``, already detected), each given to the person whose extent holds
+        most of it."""
+        found = [d for d in (self.yolo.detect(image) if found is None else found) if d.score >= self.min_score]
         extents = [_person_extent(p, shape, scale) for p in people]
         by_person: dict[int, list[Hypothesis]] = {}
         out: list[Detection] = []
@@ -127,6 +143,53 @@ class PoseGuidedDetector:
         for idx, hyps in sorted(by_person.items()):
             out += self._to_detections(hyps, people[idx], shape, scale, adjust=False)
         return sorted(out, key=lambda d: (d.person < 0, d.person, -d.score))
+
+    def _fused_garments(self, boxes: Future, rgb: np.ndarray, people: list[Person],
+                        scale: float) -> list[Detection]:
+        """The parser's ranked garments of every person fused with YOLO's boxes (``boxes``, detected meanwhile
+        on another thread) by weighted boxes fusion."""
+        shape = rgb.shape[:2]
+        parsed: list[Detection] = []
+        for person in people:
+            found = parse_person(self.parser, self.parser_encoder, rgb, person, True)
+            hyps = [Hypothesis(f"{c}-{i}", c, box, score) for i, (c, box, score) in enumerate(found)]
+            parsed += self._to_detections(hyps, person, shape, scale, adjust=False)
+        fused = fuse_boxes([parsed, boxes.result()])
+        if not self.alternatives:
+            fused = [f for f in fused if f.score >= self.min_score]
+        owners = self._owner(fused, people, shape, scale)
+        if not self.alternatives:
+            kept = _one_of_exclusive(fused, owners)
+            fused, owners = [fused[k] for k in kept], [owners[k] for k in kept]
+        by_person: dict[int, list[Hypothesis]] = {}
+        out: list[Detection] = []
+        for k, f in enumerate(fused):
+            if owners[k] < 0:
+                out.append(Detection(box=f.box, category=f.category, score=f.score, person=-1,
+                                     icon=icon_position(f.box, f.category), source=self.name))
+                continue
+            box = tuple(v * scale for v in f.box)  # _to_detections maps work pixels back to the image's
+            by_person.setdefault(owners[k], []).append(Hypothesis(f"{f.category}-{k}", f.category, box, f.score))
+        for idx, hyps in sorted(by_person.items()):
+            out += self._to_detections(hyps, people[idx], shape, scale, adjust=False)
+        return sorted(out, key=lambda d: (d.person < 0, d.person, -d.score))
+
+    @staticmethod
+    def _owner(fused: list[FusedBox], people: list[Person], shape: tuple[int, int], scale: float) -> list[int]:
+        """Index in ``people`` of each fused box's wearer: its best parser member's person, else the person whose
+        extent holds most of it (-1: nobody's)."""
+        extents = [_person_extent(p, shape, scale) for p in people]
+        slot = {p.index: i for i, p in enumerate(people)}
+        out = []
+        for f in fused:
+            member = f.best_member(0)
+            if member is not None and member.person in slot:
+                out.append(slot[member.person])
+                continue
+            shares = [_inside_share(f.box, e) for e in extents]
+            best = int(np.argmax(shares)) if shares else -1
+            out.append(best if best >= 0 and shares[best] >= MIN_PERSON_SHARE else -1)
+        return out
 
     @property
     def parser_encoder(self):
@@ -206,6 +269,25 @@ class PoseGuidedDetector:
             return []
         return [Detection(box=box, category=taxonomy.CATEGORIES[k], score=float(probs[k]), person=-1,
                           source=self.name)]
+
+
+EXCLUSIVE = (("pants", "shorts", "skirt", "dress"), ("top", "dress"))
+"""Garments worn one at a time on one body part: of two such boxes of one person overlapping by
+:data:`EXCLUSIVE_IOU`, a served list keeps the better (a top and a coat over it are both kept)."""
+EXCLUSIVE_IOU = 0.5
+
+
+def _one_of_exclusive(fused: list[FusedBox], owners: list[int]) -> list[int]:
+    """Indices of ``fused`` (best first) to keep: not those that overlap a better box of another garment of one
+    :data:`EXCLUSIVE` group on the same person."""
+    kept: list[int] = []
+    for k, f in enumerate(fused):
+        clash = any(owners[j] == owners[k] and f.category != fused[j].category
+                    and any(f.category in g and fused[j].category in g for g in EXCLUSIVE)
+                    and box_iou(f.box, fused[j].box) >= EXCLUSIVE_IOU for j in kept)
+        if not clash:
+            kept.append(k)
+    return kept
 
 
 MIN_PERSON_SHARE = 0.5

@@ -97,8 +97,11 @@ def card_facts(settings) -> RebuildResult:
         fig = doc["figures"]
         r4 = lambda v: round(float(v), 4)  # noqa: E731
         scores = {"benchmark": doc.get("command"), "benchmark date": doc.get("date")}
-        for name, label in (("yolo", "YOLO (these weights)"), ("parser", "pose + garment parser, same fold")):
-            f = fig[name]
+        for name, label in (("yolo", "YOLO (these weights)"), ("parser", "pose + garment parser, same fold"),
+                            ("ensemble", "pose-ensemble (both fused, the default detector)")):
+            f = fig.get(name)
+            if f is None:
+                continue
             scores[f"{label}: ccp fold mAP@0.5, 7 target classes"] = r4(f["ccp"]["map50_target"])
             scores[f"{label}: ccp fold mAP@0.5, all 12 classes"] = r4(f["ccp"]["map50_all"])
             scores[f"{label}: held-out demo looks mAP@0.5, 7 target classes"] = r4(f["demo_looks"]["map50_target"])
@@ -115,7 +118,9 @@ def card_facts(settings) -> RebuildResult:
         others.append(f"Fold {k} (the same recipe without fold {k}; those weights are not shipped): ccp mAP@0.5 over "
                       f"the 7 classes {f['yolo']['ccp']['map50_target']:.3f} against the parser's "
                       f"{f['parser']['ccp']['map50_target']:.3f} on that fold; held-out demo looks "
-                      f"{f['yolo']['demo_looks']['map50_target']:.3f} against {f['parser']['demo_looks']['map50_target']:.3f}.")
+                      f"{f['yolo']['demo_looks']['map50_target']:.3f} against {f['parser']['demo_looks']['map50_target']:.3f}"
+                      + (f"; both fused (pose-ensemble): ccp {f['ensemble']['ccp']['map50_target']:.3f}, demo looks "
+                         f"{f['ensemble']['demo_looks']['map50_target']:.3f}." if "ensemble" in f else "."))
     return RebuildResult(
         ["ccp", "demo-looks"], scores, split,
         f"ultralytics {r['model']} built from its yaml (no pretrained weights), trained {r['epochs']} epochs at "
@@ -124,5 +129,7 @@ def card_facts(settings) -> RebuildResult:
         "demo training looks (seed 1); no epoch chosen on held-out photos (validation only after the last); "
         "float16 safetensors (`detection/yolo_training.py`).",
         ["Fold 0 of ccp is never trained on, so the scores above are of these weights, not of a refit.",
-         "Serve it with `--detector yolo` (the shipped weights) or `--detector pose-yolo` (its boxes, given to the "
-         "people the pose model finds: wearer per person and the knee-to-hip icon for bottoms).", *others])
+         "It serves by default fused with the garment parser (`pose-ensemble`: weighted boxes fusion, "
+         "`detection/fusion.py`; the ensemble's figures are in `benchmarks/bench_yolo.py`'s results). Alone: "
+         "`--detector yolo` (boxes only) or `--detector pose-yolo` (its boxes, given to the people the pose model "
+         "finds: wearer per person and the knee-to-hip icon for bottoms).", *others])

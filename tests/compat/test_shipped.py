@@ -69,6 +69,17 @@ def test_shipped_models_are_the_defaults():
     assert all(rows[n]["present"] and rows[n]["loaded"] == "yes" for n in MINE)
     off = {r["name"]: r for r in shipped.describe(settings.with_(compat_model="none"))}
     assert off["compat"]["loaded"] == "no (turned off)"
+    # the detector: the parser fused with the shipped YOLO; the parser alone without it, rule regions without both
+    assert settings.detector == "pose-ensemble" and rows["garment-yolo"]["loaded"] == "yes"
+    assert Settings.resolve(env={"FASHION_GARMENT_PARSER": "none"}).detector == "pose"
+    plain = {r["name"]: r for r in shipped.describe(settings.with_(detector="pose"))}
+    assert plain["garment-yolo"]["loaded"] == "no (detector pose)"
+
+
+def test_without_the_shipped_yolo_the_parser_alone_detects(tmp_path):
+    (tmp_path / "garment-parser").symlink_to(PROJECT_ROOT / "models" / "garment-parser")
+    settings = Settings.resolve(env={"FASHION_MODELS_DIR": str(tmp_path)})
+    assert settings.garment_parser == tmp_path / "garment-parser" and settings.detector == "pose"
 
 
 def test_a_new_encoder_rebuilds_everything_that_reads_its_features(monkeypatch):

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from fashion_core.detection.fusion import box_iou
+
 
 @pytest.fixture(scope="session")
 def pose_detector():
@@ -42,14 +44,6 @@ TARGETS = ("top", "outerwear", "pants", "shorts", "skirt", "dress", "shoes")
 """The 7 garment classes the detection targets are measured on."""
 
 
-def box_iou(a, b) -> float:
-    """Intersection over union of two (x0, y0, x1, y1) boxes."""
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
-
-
 def matched_targets(image_row: dict, doc: dict, dets) -> tuple[int, int]:
     """(target garments of one ccp photo found at IoU 0.5 with their category, target garments in the photo)."""
     names = {c["id"]: c["name"] for c in doc["categories"]}
@@ -61,3 +55,23 @@ def matched_targets(image_row: dict, doc: dict, dets) -> tuple[int, int]:
             matched += any(d.category == names[a["category_id"]] and box_iou(d.box, (x, y, x + w, y + h)) >= 0.5
                            for d in dets)
     return matched, total
+
+
+def served_f1(rows: list[tuple[dict, list]], doc: dict) -> float:
+    """F1 of served target-class boxes against a photo's target garments (IoU 0.5, same category, each garment
+    matched once), over ``rows`` of (ccp image row, detections)."""
+    names = {c["id"]: c["name"] for c in doc["categories"]}
+    hits = served = targets = 0
+    for image_row, dets in rows:
+        truth = [(names[a["category_id"]], (a["bbox"][0], a["bbox"][1], a["bbox"][0] + a["bbox"][2],
+                                            a["bbox"][1] + a["bbox"][3]))
+                 for a in doc["annotations"] if a["image_id"] == image_row["id"] and names[a["category_id"]] in TARGETS]
+        used: set[int] = set()
+        for d in (d for d in dets if d.category in TARGETS):
+            served += 1
+            j = next((j for j, (c, b) in enumerate(truth) if j not in used and c == d.category
+                      and box_iou(d.box, b) >= 0.5), None)
+            if j is not None:
+                used.add(j)
+        hits, targets = hits + len(used), targets + len(truth)
+    return 2 * hits / max(1, served + targets)

@@ -12,6 +12,7 @@ import pytest
 
 from fashion_core.detection import Detection, create_detector, list_detectors
 from fashion_core.detection.crops import crop
+from fashion_core.detection.fusion import box_iou
 from fashion_core.detection.icons import icon_position, nearest_icon
 from fashion_core.detection.parser_training import mask_dataset
 from fashion_core.detection.render import draw_overlays
@@ -26,13 +27,6 @@ ASSETS = Path(__import__("ultralytics").__file__).parent / "assets"
 @pytest.fixture(scope="module")
 def detector():
     return create_detector("pose")
-
-
-def iou(a, b) -> float:
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
 def test_street_photos_give_garments_that_match_the_ground_truth(small_parser, shared_data):
@@ -55,7 +49,7 @@ def test_street_photos_give_garments_that_match_the_ground_truth(small_parser, s
                 continue
             x, y, w, h = a["bbox"]
             total += 1
-            matched += any(d.category == names[a["category_id"]] and iou(d.box, (x, y, x + w, y + h)) >= 0.5
+            matched += any(d.category == names[a["category_id"]] and box_iou(d.box, (x, y, x + w, y + h)) >= 0.5
                            for d in dets)
     assert matched / total >= 0.3, (matched, total)
 

@@ -174,3 +174,38 @@ def test_pose_yolo_gives_the_boxes_to_people_and_bottoms_their_knee_icon(shared_
     assert bottoms >= 3
     assert _inside_share((0, 0, 10, 10), (5, 0, 20, 10)) == pytest.approx(0.5)
     assert _inside_share((0, 0, 10, 10), (20, 20, 30, 30)) == 0.0
+
+
+def test_pose_ensemble_fuses_the_parser_and_yolo_and_serves_one_garment_per_body_part(shared_data, small_parser):
+    """``pose-ensemble`` with a parser that never saw these photos (the test's own, fitted on the first ccp photos)
+    and the shipped YOLO, on its held-out fold: every served box is above the served score and on a person with
+    that person's keypoints, no two boxes of one person are worn-one-at-a-time garments in one place, and its served
+    boxes score a better F1 against the target garments than either model alone."""
+    from fashion_core.detection import ENSEMBLE_MIN_SCORE
+    from fashion_core.detection.fusion import box_iou
+    from fashion_core.detection.pose import EXCLUSIVE, EXCLUSIVE_IOU
+
+    from .conftest import TRAIN_PHOTOS, served_f1
+
+    detectors = {"ensemble": create_detector("pose-ensemble", parser=small_parser),
+                 "parser": create_detector("pose", parser=small_parser), "yolo": create_detector("yolo")}
+    assert detectors["ensemble"].name == "pose-ensemble"
+    photos, doc = _fold0_photos(shared_data, 40)
+    first = {im["file_name"] for im in sorted(doc["images"], key=lambda m: m["file_name"])[:TRAIN_PHOTOS]}
+    photos = [im for im in photos if im["file_name"] not in first]
+    rows: dict[str, list] = {name: [] for name in detectors}
+    for im in photos:
+        photo = load_image(shared_data / "ccp" / im["file_name"])
+        for name, det in detectors.items():
+            rows[name].append((im, det.detect(photo)))
+        dets = rows["ensemble"][-1][1]
+        assert dets and all(d.score >= ENSEMBLE_MIN_SCORE and d.source == "pose-ensemble" for d in dets)
+        assert all(d.person < 0 or d.keypoints for d in dets)
+        for i, a in enumerate(dets):
+            for b in dets[i + 1:]:
+                if a.person == b.person and a.category != b.category and any(
+                        a.category in g and b.category in g for g in EXCLUSIVE):
+                    assert box_iou(a.box, b.box) < EXCLUSIVE_IOU, (a, b)
+    f1 = {name: round(served_f1(r, doc), 3) for name, r in rows.items()}
+    print(f"{len(photos)} held-out photos, served F1 on the target garments: {f1}")
+    assert len(photos) >= 30 and f1["ensemble"] > max(f1["parser"], f1["yolo"]), f1
