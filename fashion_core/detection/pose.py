@@ -103,8 +103,8 @@ class PoseGuidedDetector:
         people = self.estimator.people(rgb)
         if boxes is not None and people:
             return self._fused_garments(boxes, rgb, people, scale)
-        if boxes is not None:  # nobody in the photo: YOLO's boxes alone, as pose-yolo serves them
-            return self._yolo_garments(image, people, rgb.shape[:2], scale, boxes.result())
+        if boxes is not None:  # nobody in the photo: the whole object (a packshot), else YOLO's boxes alone
+            return self._no_person(image) or self._yolo_garments(image, people, rgb.shape[:2], scale, boxes.result())
         if self.yolo is not None:
             return self._yolo_garments(image, people, rgb.shape[:2], scale)
         if not people:
