@@ -21,6 +21,9 @@ detector). ``--recipe mirror=0,demo_looks=0,per_label=0`` is the recipe before t
 and scores on every N-th ccp photo only (quick iterations). ``--rules``: the rule regions alone (no parser), as on a
 machine without ../shared/data/ccp.
 
+The served default is now ``pose-ensemble`` (this parser fused with the shipped YOLO): it needs a YOLO trained
+without each fold, so its figures come from ``bench_yolo.py`` (one fold per run, ``--summary`` for their mean).
+
     .venv/bin/python benchmarks/bench_detection.py [--step 1] [--detector pose] [--rules] [--no-evidence]
         [--category-model-cv] [--recipe KEY=VALUE,...]
 """
