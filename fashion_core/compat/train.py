@@ -62,6 +62,8 @@ class TrainConfig:
     """Share of two-modality rows trained with one modality dropped (half each)."""
     input_dropout: float = 0.3
     text_dim: int = 256
+    text_min_df: int = 2
+    """Title n-grams kept by the title encoder: those in at least this many training titles."""
     fusion: str = "sum"
     seed: int = 0
     threads: int = 2
@@ -97,10 +99,12 @@ def training_titles(datas: list[OutfitData]) -> list[str]:
     return out
 
 
-def fit_text_encoder(data: OutfitData | list[OutfitData], dim: int = 256, seed: int = 0) -> TitleEncoder:
-    """A title encoder fitted on the training split's titles only (held-out titles stay unseen)."""
+def fit_text_encoder(data: OutfitData | list[OutfitData], dim: int = 256, seed: int = 0,
+                     min_df: int = 2) -> TitleEncoder:
+    """A title encoder fitted on the training split's titles only (held-out titles stay unseen), keeping the
+    n-grams of at least ``min_df`` titles."""
     datas = data if isinstance(data, list) else [data]
-    return TitleEncoder(dim=dim, seed=seed).fit(training_titles(datas))
+    return TitleEncoder(dim=dim, min_df=min_df, seed=seed).fit(training_titles(datas))
 
 
 def dataset_features(data: OutfitData, modalities: tuple[str, ...], encoder=None,
@@ -347,7 +351,7 @@ def train_on(outfits: str | Path, out_dir: str | Path | None = None, cfg: TrainC
     data = load_outfits(outfits, layout)
     log.info("%s", data.summary())
     mode = cfg.mode or "+".join(m for m in ("image", "text") if m in data.modalities)
-    text_encoder = fit_text_encoder(data, cfg.text_dim, cfg.seed) if "text" in mode else None
+    text_encoder = fit_text_encoder(data, cfg.text_dim, cfg.seed, cfg.text_min_df) if "text" in mode else None
     image_encoder, info = None, None
     if "image" in mode:
         from ..encoders import create_encoder
