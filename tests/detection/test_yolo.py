@@ -213,13 +213,21 @@ def test_pose_ensemble_fuses_the_parser_and_yolo_and_serves_one_garment_per_body
 
 def test_pose_ensemble_on_a_flat_laid_garment_gives_the_whole_garment(shared_data, pose_detector):
     """Without a person in the photo the ensemble answers as the pose detector does (one whole-garment box from
-    the ImageNet evidence): YOLO, trained on street photos, read flat lays worse (51 against 60 right of 120
-    clothing/ photos)."""
+    the ImageNet evidence; YOLO, trained on street photos, read flat lays worse: 51 against 60 right of 120
+    clothing/ photos) unless YOLO serves an outfit (two garments or more)."""
     import pandas as pd
 
     labels = pd.read_csv(shared_data / "clothing" / "labels.csv")
     img = load_image(shared_data / "clothing" / labels[labels["label"] == "pants"].iloc[0]["image"])
-    dets = create_detector("pose-ensemble").detect(img)
+    ensemble = create_detector("pose-ensemble")
+    dets = ensemble.detect(img)
     plain = pose_detector.detect(img)
     assert len(dets) == 1 and dets[0].person == -1
     assert (dets[0].category, dets[0].box) == (plain[0].category, plain[0].box)
+    # two garments or more that YOLO serves are an outfit someone wears, pose or not: they are kept
+    outfit = [Detection(box=(10, 10, 90, 120), category="top", score=0.9),
+              Detection(box=(12, 120, 88, 240), category="pants", score=0.8)]
+    kept = ensemble._nobody_found(img, (img.height, img.width), 1.0, outfit)
+    assert [(d.category, d.person) for d in kept] == [("top", -1), ("pants", -1)]
+    alone = ensemble._nobody_found(img, (img.height, img.width), 1.0, outfit[:1])
+    assert [(d.category, d.box) for d in alone] == [(plain[0].category, plain[0].box)]
