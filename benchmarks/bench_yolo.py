@@ -49,21 +49,27 @@ def yolo_dataset(fold: int, demo_ann: Path, out: Path):
     return write_dataset(training_splits(CCP_JSON, demo_ann, fold), out)
 
 
-def score_yolo(weights: Path, imgsz: int, gt, ids: list[int], dgt, demo_root: Path, latency_runs: int) -> dict:
-    """YOLO's ranked boxes (conf ≥ 0.001, as ultralytics validates) on the held-out ccp photos and demo looks."""
-    from fashion_core.detection import create_detector
+def score_ranked(ranked, served, gt, ids: list[int], dgt, demo_root: Path, latency_runs: int) -> dict:
+    """A detector's ranked list scored on the held-out ccp photos and demo looks, and the latency of its served
+    form on the ccp photos."""
     from fashion_core.imageio import load_image
 
-    det = create_detector(f"yolo:{weights}", conf=0.001, imgsz=imgsz)
     rows = []
     for i in ids:
-        rows += to_coco(i, det.detect(load_image(CCP_JSON.parent / gt.imgs[i]["file_name"])))
+        rows += to_coco(i, ranked.detect(load_image(CCP_JSON.parent / gt.imgs[i]["file_name"])))
     drows = []
     for i in sorted(dgt.getImgIds()):
-        drows += to_coco(i, det.detect(load_image(demo_root / dgt.imgs[i]["file_name"])))
-    served = create_detector(f"yolo:{weights}", imgsz=imgsz)  # as served: conf 0.25
+        drows += to_coco(i, ranked.detect(load_image(demo_root / dgt.imgs[i]["file_name"])))
     return {"ccp": coco_eval(gt, rows, ids), "demo_looks": coco_eval(dgt, drows, sorted(dgt.getImgIds())),
             "latency_ms": latency(served, gt, ids, latency_runs)}
+
+
+def score_yolo(weights: Path, imgsz: int, gt, ids: list[int], dgt, demo_root: Path, latency_runs: int) -> dict:
+    """YOLO's ranked boxes (conf ≥ 0.001, as ultralytics validates); served at its conf 0.25."""
+    from fashion_core.detection import create_detector
+
+    return score_ranked(create_detector(f"yolo:{weights}", conf=0.001, imgsz=imgsz),
+                        create_detector(f"yolo:{weights}", imgsz=imgsz), gt, ids, dgt, demo_root, latency_runs)
 
 
 def score_pose_yolo(weights: Path, imgsz: int, gt, ids: list[int], latency_runs: int) -> dict:
@@ -127,19 +133,11 @@ def score_ensemble(weights: Path, imgsz: int, parser, encoder, gt, ids: list[int
     """``pose-ensemble``: the fold's parser and YOLO fused box by box (weighted boxes fusion, equal weights, IoU
     0.55: the method's defaults, not tuned here), run as the real detector on the same photos."""
     from fashion_core.detection import create_detector
-    from fashion_core.imageio import load_image
 
-    det = create_detector(f"pose-ensemble:{weights}", parser=parser, encoder=encoder, alternatives=True,
-                          min_score=0.0, yolo_conf=0.001, imgsz=imgsz)
-    rows = []
-    for i in ids:
-        rows += to_coco(i, det.detect(load_image(CCP_JSON.parent / gt.imgs[i]["file_name"])))
-    drows = []
-    for i in sorted(dgt.getImgIds()):
-        drows += to_coco(i, det.detect(load_image(demo_root / dgt.imgs[i]["file_name"])))
+    ranked = create_detector(f"pose-ensemble:{weights}", parser=parser, encoder=encoder, alternatives=True,
+                             min_score=0.0, yolo_conf=0.001, imgsz=imgsz)
     served = create_detector(f"pose-ensemble:{weights}", parser=parser, encoder=encoder, imgsz=imgsz)
-    return {"ccp": coco_eval(gt, rows, ids), "demo_looks": coco_eval(dgt, drows, sorted(dgt.getImgIds())),
-            "latency_ms": latency(served, gt, ids, latency_runs)}
+    return score_ranked(ranked, served, gt, ids, dgt, demo_root, latency_runs)
 
 
 def verdict(yolo: dict, parser: dict, ensemble: dict) -> str:
