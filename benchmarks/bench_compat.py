@@ -3,7 +3,8 @@ FITB and AUC on held-out outfits, side by side in one run (with random and untra
 
 Run: ``.venv/bin/python benchmarks/bench_compat.py`` (``--only demo,polyvore-text,ccp`` to pick sources,
 ``--retrain-joint`` to train the joint model here instead of scoring the shipped ``models/compat``; the rebuild
-is deterministic, so both give the same model). Splits, never trained on:
+is deterministic, so both give the same model; ``--seeds N`` instead trains the recipe jointly and alone with N
+seeds and prints the spread, to tell a gap from chance). Splits, never trained on:
 
 - polyvore-text: ``../shared/data/polyvore-text`` split by ``sha1(set_id) % 10`` (0–1 test, 2 valid, 3–9 train),
   outfit-disjoint, titles only;
@@ -25,6 +26,8 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -52,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--retrain-joint", action="store_true", help="train the joint model here")
     parser.add_argument("--wait", type=float, default=0, help="seconds to wait for models/compat (a rebuild "
                         "running beside)")
+    parser.add_argument("--seeds", type=int, default=0, help="instead: train the shipped recipe jointly and on each "
+                        "source alone with this many seeds and print the spread of test FITB (is a gap noise?)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     names = [c.strip() for c in args.only.split(",") if c.strip()]
@@ -60,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown source(s) {unknown}; expected {', '.join(SOURCES)}")
     settings = Settings.resolve()
     datas = load_sources(settings)
+    if args.seeds:
+        return seed_spread(settings, datas, names, args.seeds)
     figures: dict[str, dict] = {}
     t0 = time.perf_counter()
     alone = {}
@@ -106,6 +113,48 @@ def main(argv: list[str] | None = None) -> int:
     out.write_text(json.dumps({"benchmark": "bench_compat", "machine": platform.node(),
                                "date": datetime.now(UTC).isoformat(timespec="seconds"), "command": command,
                                "joint_model": joint.id, "figures": figures}, indent=2) + "\n")
+    return 0
+
+
+def seed_spread(settings: Settings, datas: dict, names: list[str], n_seeds: int, threads: int = 1) -> int:
+    """Train the shipped recipe jointly and on each source alone with ``n_seeds`` seeds (0, 10, 20, ...: each run's
+    three heads take seed, seed + 1, seed + 2) and print per source the mean and spread of test FITB, joint and
+    alone, and of their difference: how far one training run's figure moves by chance. One torch thread: the runs
+    are then light beside other work (the thread count changes the exact numbers, not their spread)."""
+    from dataclasses import replace
+
+    from fashion_core.compat.joint import shipped_recipe
+
+    t0 = time.perf_counter()
+    runs: dict[str, dict[str, list[float]]] = {n: {"joint": [], "alone": []} for n in names}
+    seeds = [10 * k for k in range(n_seeds)]
+    for seed in seeds:
+        cfg = replace(shipped_recipe(), seed=seed, threads=threads)
+        result, d, feats = train_joint(settings, cfg=cfg, datas=datas)
+        for name in names:
+            runs[name]["joint"].append(source_scores(result.model, d[name], feats[name])["fitb"])
+            alone, da, fa = train_joint(settings, (name,), cfg=cfg, datas=datas)
+            runs[name]["alone"].append(source_scores(alone.model, da[name], fa[name])["fitb"])
+        print(f"seed {seed}: " + ", ".join(f"{n} joint {runs[n]['joint'][-1]:.3f} alone {runs[n]['alone'][-1]:.3f}"
+                                           for n in names), flush=True)
+    figures = {}
+    for name in names:
+        j, a = np.array(runs[name]["joint"]), np.array(runs[name]["alone"])
+        figures[name] = {"joint": runs[name]["joint"], "alone": runs[name]["alone"], "target": TARGETS[name],
+                         "joint_mean": float(j.mean()), "joint_sd": float(j.std(ddof=1)) if len(j) > 1 else 0.0,
+                         "alone_mean": float(a.mean()), "diff_mean": float((j - a).mean()),
+                         "diff_sd": float((j - a).std(ddof=1)) if len(j) > 1 else 0.0}
+        f = figures[name]
+        print(f"{name}: joint FITB {f['joint_mean']:.3f} +- {f['joint_sd']:.3f} (min {j.min():.3f}, max {j.max():.3f};"
+              f" target {TARGETS[name]}), alone {f['alone_mean']:.3f}, joint - alone {f['diff_mean']:+.3f} +- "
+              f"{f['diff_sd']:.3f} over {len(j)} seeds")
+    command = f".venv/bin/python benchmarks/bench_compat.py --seeds {n_seeds}" + (
+        f" --only {','.join(names)}" if names != list(SOURCES) else "")
+    print(f"seeds {seeds}; whole run {time.perf_counter() - t0:.0f} s\nreproduce: {command}")
+    out = ROOT / "benchmarks" / "results" / "bench_compat_seeds.json"
+    out.write_text(json.dumps({"benchmark": "bench_compat --seeds", "machine": platform.node(),
+                               "date": datetime.now(UTC).isoformat(timespec="seconds"), "command": command,
+                               "seeds": seeds, "figures": figures}, indent=2) + "\n")
     return 0
 
 
