@@ -175,6 +175,14 @@ def summary() -> None:
                                                    for n in names))
     print("latency p50 ms: " + ", ".join(f"{n} {np.mean([f[n]['latency_ms']['p50'] for f in figs]):.0f}"
                                           for n in names))
+    for n in names:
+        ccp = np.mean([f[n]["ccp"]["map50_target"] for f in figs])
+        demo = np.mean([f[n]["demo_looks"]["map50_target"] for f in figs])
+        weak = {c: np.mean([f[n]["ccp"]["per_class"][c]["ap50"] for f in figs]) for c in TARGET_CLASSES}
+        low = ", ".join(f"{c} {v:.3f}" for c, v in sorted(weak.items()) if v < 0.35) or "none"
+        print(f"targets, {n} over {len(figs)} fold(s): ccp 7 classes {ccp:.3f} (>= 0.55: "
+              f"{'met' if ccp >= 0.55 else 'not met'}); classes under 0.35: {low}; demo looks {demo:.3f} "
+              f"(>= 0.80: {'met' if demo >= 0.80 else 'not met'})")
 
 
 def report(fig: dict) -> None:

@@ -109,18 +109,32 @@ def card_facts(settings) -> RebuildResult:
         scores["YOLO AP@0.5 per class, ccp fold"] = {c: r4(v["ap50"]) for c, v in
                                                     sorted(fig["yolo"]["ccp"]["per_class"].items())}
         split = fig.get("split", "")
-    others = []
+    others, measured = [], []
     for k in range(r["folds"]):
         other = settings.results_dir / f"bench_yolo_fold{k}.json"
-        if k == r["held_out_fold"] or not other.is_file():
+        if not other.is_file():
             continue
         f = json.loads(other.read_text())["figures"]
+        if "ensemble" in f:
+            measured.append(f)
+        if k == r["held_out_fold"]:
+            continue
         others.append(f"Fold {k} (the same recipe without fold {k}; those weights are not shipped): ccp mAP@0.5 over "
                       f"the 7 classes {f['yolo']['ccp']['map50_target']:.3f} against the parser's "
                       f"{f['parser']['ccp']['map50_target']:.3f} on that fold; held-out demo looks "
                       f"{f['yolo']['demo_looks']['map50_target']:.3f} against {f['parser']['demo_looks']['map50_target']:.3f}"
                       + (f"; both fused (pose-ensemble): ccp {f['ensemble']['ccp']['map50_target']:.3f}, demo looks "
                          f"{f['ensemble']['demo_looks']['map50_target']:.3f}." if "ensemble" in f else "."))
+    if len(measured) > 1:
+        mean = lambda n, t: sum(f[n][t]["map50_target"] for f in measured) / len(measured)  # noqa: E731
+        per = {c: sum(f["ensemble"]["ccp"]["per_class"][c]["ap50"] for f in measured) / len(measured)
+               for c in sorted(measured[0]["ensemble"]["ccp"]["per_class"])}
+        others.append(f"Mean over folds {[f['fold'] for f in measured]} (each detector refitted without its fold; "
+                      f"`benchmarks/bench_yolo.py --summary`): ccp mAP@0.5 over the 7 classes YOLO "
+                      f"{mean('yolo', 'ccp'):.3f}, parser {mean('parser', 'ccp'):.3f}, pose-ensemble "
+                      f"{mean('ensemble', 'ccp'):.3f}; held-out demo looks {mean('yolo', 'demo_looks'):.3f} / "
+                      f"{mean('parser', 'demo_looks'):.3f} / {mean('ensemble', 'demo_looks'):.3f}; pose-ensemble "
+                      "AP@0.5 per class: " + ", ".join(f"{c} {v:.2f}" for c, v in per.items()) + ".")
     return RebuildResult(
         ["ccp", "demo-looks"], scores, split,
         f"ultralytics {r['model']} built from its yaml (no pretrained weights), trained {r['epochs']} epochs at "
