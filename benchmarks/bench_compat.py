@@ -152,6 +152,7 @@ def seed_spread(settings: Settings, datas: dict, names: list[str], n_seeds: int,
         f" --only {','.join(names)}" if names != list(SOURCES) else "")
     print(f"seeds {seeds}; whole run {time.perf_counter() - t0:.0f} s\nreproduce: {command}")
     out = ROOT / "benchmarks" / "results" / "bench_compat_seeds.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"benchmark": "bench_compat --seeds", "machine": platform.node(),
                                "date": datetime.now(UTC).isoformat(timespec="seconds"), "command": command,
                                "seeds": seeds, "figures": figures}, indent=2) + "\n")
