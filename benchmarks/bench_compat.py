@@ -119,8 +119,8 @@ def main(argv: list[str] | None = None) -> int:
 def seed_spread(settings: Settings, datas: dict, names: list[str], n_seeds: int, threads: int = 1) -> int:
     """Train the shipped recipe jointly and on each source alone with ``n_seeds`` seeds (0, 10, 20, ...: each run's
     three heads take seed, seed + 1, seed + 2) and print per source the mean and spread of test FITB, joint and
-    alone, and of their difference: how far one training run's figure moves by chance. One torch thread: the runs
-    are then light beside other work (the thread count changes the exact numbers, not their spread)."""
+    alone, and of their difference: how far one training run's figure moves by chance. One torch thread keeps the
+    runs light beside other work; their exact numbers differ from a 2-thread run (the shipped rebuild's)."""
     from dataclasses import replace
 
     from fashion_core.compat.joint import shipped_recipe
