@@ -116,7 +116,8 @@ def fit_category_model(encoder, views: Views, labels: Sequence[str | None],
     views = _as_views(views)
     keep = np.array([lab is not None for lab in labels], dtype=bool)
     parts = {k: np.concatenate([np.asarray(v[k])[keep] for v in views]) for k in views[0]}
-    descriptor = Descriptor(weights=weights_for_parts(parts), dim=DIM)
+    # the head reads the PCA vector: it is what the shipped model was fitted and measured with (street to shop)
+    descriptor = Descriptor(weights=weights_for_parts(parts), dim=DIM, head_input="visual")
     # the space (means, PCA) comes from the training images only: directions that only unlabelled images
     # span would be noise to the classifier, and they wreck it on photos unlike the training ones
     descriptor.fit(parts, {"category": [lab for lab in labels if lab is not None] * len(views)}, c=REGULARISATION_C)

@@ -81,6 +81,9 @@ class ShippedModel:
     """Paths under the shared data the rebuild reads."""
     reads_encoder: bool = True
     """False for a model with its own network (YOLO): its card names no image encoder."""
+    benchmark_scores: Callable[[Settings], tuple[dict, str]] | None = None
+    """Where its card's held-out figures come from, when a benchmark makes them (``(scores, split)``): then
+    ``models card NAME`` refreshes them after a rerun without retraining."""
 
     def path(self, settings: Settings) -> Path:
         """Where the model lives for these settings."""
@@ -289,6 +292,35 @@ def write_card(m: ShippedModel, folder: Path, settings: Settings, result: Rebuil
     return card
 
 
+def refresh_card(name: str, settings: Settings) -> dict:
+    """Re-read a shipped model's held-out figures from its benchmark into its card, weights untouched: for a
+    benchmark rerun after a change outside the model (e.g. how an index reads the encoder's features)."""
+    reg = registry()
+    if name not in reg:
+        raise ValueError(f"unknown shipped model {name!r}; shipped: {', '.join(sorted(reg))}")
+    m = reg[name]
+    if m.benchmark_scores is None:
+        raise ValueError(f"{name}'s card figures come from its rebuild, not from a benchmark: run "
+                         f"`fashion-core models rebuild {name}` to refresh them")
+    folder = m.path(settings)
+    path = folder / "card.json"
+    try:
+        card = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path} is missing: `fashion-core models rebuild {name}` writes the card") from None
+    except (OSError, json.JSONDecodeError) as e:
+        raise ValueError(f"{path} is not a readable card ({e}); `fashion-core models rebuild {name}` rewrites it") from e
+    hash_now = weights_hash(m, folder)
+    if card.get("weights_hash") and hash_now != card["weights_hash"]:
+        raise ValueError(f"{folder}: the weights ({hash_now}) are not the ones the card describes "
+                         f"({card['weights_hash']}); rebuild the model instead of refreshing its card")
+    card["scores"], card["split"] = m.benchmark_scores(settings)
+    card["scores_refreshed"] = datetime.now(UTC).isoformat(timespec="seconds")
+    path.write_text(json.dumps(card, indent=2) + "\n")
+    (folder / "MODEL_CARD.md").write_text(model_card(m, card))
+    return card
+
+
 def model_card(m: ShippedModel, card: dict) -> str:
     """``MODEL_CARD.md`` text for a rebuilt model."""
     lines = [f"# {m.name}", "", m.role, "", "## Data and licences", ""]
@@ -310,6 +342,9 @@ def model_card(m: ShippedModel, card: dict) -> str:
               + ")." + (f" Training took {card['train_seconds']} s on this machine." if card["train_seconds"] else ""),
               "",
               "## Held-out scores", "", f"Split: {card['split'] or '-'}", ""]
+    if card.get("scores_refreshed"):
+        lines[-1:-1] = [f"Figures re-read from the benchmark on {card['scores_refreshed']} (`fashion-core models "
+                        f"card {m.name}`), for the same weights.", ""]
     for k, v in card["scores"].items():
         lines.append(f"- {k}: {json.dumps(v) if isinstance(v, (dict, list)) else v}")
     if card["notes"]:
@@ -522,7 +557,8 @@ register_shipped(ShippedModel(
     "fashion-encoder", "fashion-encoder", "The fashion-tuned image encoder `fashion-lite0`: EfficientNet-Lite0 with a "
     "head fine-tuned on fashion (`encoders/fashion.py`); the default encoder when its folder exists.", (),
     ("head.safetensors",), _rebuild_fashion_encoder, "encoder", ("fpi/products.csv", "clothing/labels.csv",
-                                                                 "ccp/annotations.json")))
+                                                                 "ccp/annotations.json"),
+    benchmark_scores=_encoder_scores))
 register_shipped(ShippedModel(
     "garment-parser", "garment-parser", "The pose detector's garment parser: labels each part of a person, then "
     "garment boxes (`detection/parser.py`; it reads the encoder's blocks, which the fashion encoder leaves as "

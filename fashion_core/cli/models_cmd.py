@@ -1,4 +1,4 @@
-"""``models list | rebuild``: the shipped models (``fashion_core.shipped``): what is shipped, loaded, and its hashes;
+"""``models list | rebuild | card``: the shipped models (``fashion_core.shipped``): what is shipped, loaded, and its hashes;
 retraining from ``../shared`` with everything that depends on it."""
 
 from __future__ import annotations
@@ -25,6 +25,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     rb.add_argument("--no-progress", action="store_true")
     rb.add_argument("--json", action="store_true", help="one JSON document on stdout")
     rb.set_defaults(func=_rebuild)
+    cd = msub.add_parser("card", help="re-read a model's held-out figures from its benchmark into its card "
+                                      "(weights untouched)")
+    cd.add_argument("name", help="a shipped model whose card figures come from a benchmark (fashion-encoder)")
+    cd.add_argument("--json", action="store_true", help="one JSON document on stdout")
+    cd.set_defaults(func=_card)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -65,4 +70,17 @@ def _rebuild(args: argparse.Namespace) -> int:
         print(f"{s['name']}: {s['folder']} (weights {s['weights_hash']}, {s['seconds']} s{det})")
         for k, v in s["scores"].items():
             print(f"  {k}: {v}")
+    return 0
+
+
+def _card(args: argparse.Namespace) -> int:
+    from ..shipped import refresh_card
+
+    card = refresh_card(args.name, args.settings)
+    if args.json:
+        emit_json({"card": card})
+        return 0
+    print(f"{args.name}: card refreshed from its benchmark (weights {card.get('weights_hash')}, unchanged)")
+    for k, v in card["scores"].items():
+        print(f"  {k}: {v}")
     return 0

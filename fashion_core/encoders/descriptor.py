@@ -31,6 +31,12 @@ the heads decide "same type, same colour", the visual part orders the products t
 FIT_ROWS = 20_000
 """At most this many catalog rows (evenly spaced, deterministic) fit the means and the PCA."""
 
+HEAD_INPUT = "stack"
+"""What the attribute heads read: ``"stack"``, the weighted blocks before the PCA (about 1,700 numbers, each
+standardised by the head), or ``"visual"``, the PCA vector. Cross-fitted on fpi (fold 1, packaged ImageNet
+encoder) the stack lifts P@10 same type + colour from 0.44 to 0.50 and same type from 0.80 to 0.84: the PCA
+keeps what varies most, not what tells a type or a colour apart. Indexes saved without the knob read "visual"."""
+
 HEAD_FIT_ROWS = 100_000
 """At most this many rows (evenly spaced) fit the attribute heads: a 1M-product catalog stays a minutes-long fit."""
 
@@ -46,6 +52,11 @@ class Descriptor:
     pca_components: np.ndarray | None = None
     heads: list[AttributeHead] = field(default_factory=list)
     visual_weight: float = VISUAL_WEIGHT
+    head_input: str = HEAD_INPUT
+
+    def __post_init__(self) -> None:
+        if self.head_input not in ("stack", "visual"):
+            raise ValueError(f"head_input must be 'stack' or 'visual', not {self.head_input!r}")
 
     def _stack(self, parts: dict[str, np.ndarray]) -> np.ndarray:
         blocks = []
@@ -78,11 +89,11 @@ class Descriptor:
         self.heads = []
         if labels:
             sample = np.linspace(0, n - 1, min(n, HEAD_FIT_ROWS)).round().astype(int)
-            visual = self.visual({k: np.asarray(v)[sample] for k, v in parts.items()})
+            features = self._head_features({k: np.asarray(v)[sample] for k, v in parts.items()})
             for name, values in labels.items():
                 if len(values) != n:
                     raise ValueError(f"labels {name!r}: {len(values)} values for {n} rows")
-                head = fit_head(name, visual, [values[i] for i in sample], c)
+                head = fit_head(name, features, [values[i] for i in sample], c)
                 if head is not None:
                     self.heads.append(head)
         return self
@@ -106,23 +117,30 @@ class Descriptor:
         x = self._stack(parts)
         return l2_rows((x - self.pca_mean) @ self.pca_components.T)
 
+    def _head_features(self, parts: dict[str, np.ndarray], visual: np.ndarray | None = None) -> np.ndarray:
+        """What the attribute heads read (:data:`HEAD_INPUT`)."""
+        if self.head_input == "stack":
+            return self._stack(parts)
+        return self.visual(parts) if visual is None else visual
+
     def transform(self, parts: dict[str, np.ndarray]) -> np.ndarray:
         """(n, out_dim) L2-normalised similarity vectors."""
         v = self.visual(parts)
         if not self.heads:
             return v
-        blocks = [self.visual_weight * v] + [l2_rows(np.sqrt(h.probs(v))) for h in self.heads]
+        x = self._head_features(parts, v)
+        blocks = [self.visual_weight * v] + [l2_rows(np.sqrt(h.probs(x))) for h in self.heads]
         return l2_rows(np.concatenate(blocks, axis=1))
 
     def attribute_probs(self, parts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Class probabilities of every attribute head (name → (n, n_classes)), e.g. to explain a result."""
-        v = self.visual(parts)
-        return {h.name: h.probs(v) for h in self.heads}
+        x = self._head_features(parts)
+        return {h.name: h.probs(x) for h in self.heads}
 
     def config(self) -> dict:
         """The knobs, for the manifest."""
         return {"weights": self.weights, "dim": self.visual_dim, "out_dim": self.out_dim,
-                "visual_weight": self.visual_weight,
+                "visual_weight": self.visual_weight, "head_input": self.head_input,
                 "attribute_heads": [{"name": h.name, "classes": h.classes} for h in self.heads]}
 
     def save(self, path: str | Path) -> None:
@@ -141,7 +159,8 @@ class Descriptor:
                      for i, h in enumerate(config.get("attribute_heads", []))]
             return cls(weights=dict(config["weights"]), dim=int(config["dim"]), means=means,
                        pca_mean=z["pca_mean"], pca_components=z["pca_components"], heads=heads,
-                       visual_weight=float(config.get("visual_weight", VISUAL_WEIGHT)))
+                       visual_weight=float(config.get("visual_weight", VISUAL_WEIGHT)),
+                       head_input=str(config.get("head_input", "visual")))
 
 
 def extract_parts(encoder, images) -> dict[str, np.ndarray]:

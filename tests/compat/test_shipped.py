@@ -149,3 +149,39 @@ def test_fresh_checkout_has_the_shipped_models_tracked():
     for name in MINE:
         assert f"models/{name}/config.json" in tracked, f"models/{name} is not committed"
     assert not any(Path(t).parts[1].startswith(".staging") for t in tracked if len(Path(t).parts) > 1)
+
+
+def test_models_card_rereads_benchmark_figures_and_refuses_other_weights(tmp_path, monkeypatch, capsys):
+    """`models card fashion-encoder` puts a rerun benchmark's figures into the card without touching the weights;
+    it refuses when the weights are not the card's, and for a model whose figures come from its rebuild."""
+    import shutil
+
+    models, results = tmp_path / "models", tmp_path / "results"
+    src = Settings.resolve(env={}).models_dir / "fashion-encoder"
+    shutil.copytree(src, models / "fashion-encoder")
+    shutil.copytree(Settings.resolve(env={}).models_dir / "compat", models / "compat")
+    results.mkdir()
+    row = {"p5_type_colour": 0.5123, "p10_type_colour": 0.4987, "p10_type": 0.8456, "p10_category": 1.0}
+    (results / "bench_encoder.json").write_text(json.dumps({
+        "command": "bench_encoder.py --folds 0,1", "date": "2030-01-01T00:00:00+00:00",
+        "figures": {"rows": {"final, fashion encoder": row}, "street_category_accuracy_ncm": {"fashion": 0.77},
+                    "folds": "0,1", "seed": 0}}))
+    monkeypatch.setenv("FASHION_MODELS_DIR", str(models))
+    monkeypatch.setenv("FASHION_RESULTS_DIR", str(results))
+    weights = (models / "fashion-encoder" / "head.safetensors").read_bytes()
+    assert main(["models", "card", "fashion-encoder", "--json"]) == 0
+    card = json.loads(capsys.readouterr().out)["card"]
+    assert card["scores"]["fpi similar, final, fashion encoder"] == row
+    assert "folds 0,1" in card["split"]
+    text = (models / "fashion-encoder" / "MODEL_CARD.md").read_text()
+    assert "0.4987" in text and "re-read from the benchmark" in text and "bench_encoder.py --folds 0,1" in text
+    assert (models / "fashion-encoder" / "head.safetensors").read_bytes() == weights
+    assert json.loads((models / "fashion-encoder" / "card.json").read_text())["scores"] == card["scores"]
+
+    assert main(["models", "card", "compat"]) == 2
+    assert "models rebuild compat" in capsys.readouterr().err
+    shutil.copyfile(models / "compat" / "model.safetensors", models / "fashion-encoder" / "head.safetensors")
+    before = (models / "fashion-encoder" / "card.json").read_text()
+    assert main(["models", "card", "fashion-encoder"]) == 2
+    assert "not the ones the card describes" in capsys.readouterr().err
+    assert (models / "fashion-encoder" / "card.json").read_text() == before

@@ -65,6 +65,31 @@ def test_descriptor_with_heads_round_trips_through_files(tmp_path):
     assert np.allclose(np.linalg.norm(d.transform(parts), axis=1), 1, atol=1e-5)
 
 
+def test_heads_read_the_stacked_blocks_so_a_label_the_pca_drops_is_still_learned(tmp_path):
+    rng = np.random.default_rng(4)
+    n = 300
+    y = rng.integers(0, 2, n)
+    head = rng.standard_normal((n, 40)) * np.linspace(3.0, 1.0, 40)  # loud directions carry no label
+    head[:, 39] = (2 * y - 1) * 0.5 + 0.1 * rng.standard_normal(n)  # the quietest one carries it
+    parts = {"head": head.astype(np.float32)}
+    labels = {"kind": ["ab"[v] for v in y]}
+    accuracy = {}
+    for head_input in ("stack", "visual"):
+        d = Descriptor(weights={"head": 1.0}, dim=4, head_input=head_input).fit(parts, labels)
+        p = d.attribute_probs(parts)["kind"]
+        accuracy[head_input] = float(np.mean(np.array(d.heads[0].classes)[p.argmax(1)] == np.array(labels["kind"])))
+    assert accuracy["stack"] > 0.95 and accuracy["visual"] < 0.75, accuracy
+    d = Descriptor(weights={"head": 1.0}, dim=4).fit(parts, labels)
+    assert d.config()["head_input"] == "stack"
+    d.save(tmp_path / "d.npz")
+    assert np.array_equal(Descriptor.load(tmp_path / "d.npz", json.loads(json.dumps(d.config()))).transform(parts),
+                          d.transform(parts))
+    old = {k: v for k, v in d.config().items() if k != "head_input"}  # an index saved before the knob
+    assert Descriptor.load(tmp_path / "d.npz", old).head_input == "visual"
+    with pytest.raises(ValueError, match="head_input"):
+        Descriptor(head_input="pixels")
+
+
 def test_default_columns_take_one_type_and_one_colour_column():
     rows = [{"articleType": "Tshirts", "baseColour": "Blue", "colour": "blue", "season": "Fall"},
             {"articleType": "", "baseColour": "nan"}]
