@@ -343,8 +343,8 @@ def model_card(m: ShippedModel, card: dict) -> str:
               "",
               "## Held-out scores", "", f"Split: {card['split'] or '-'}", ""]
     if card.get("scores_refreshed"):
-        lines[-1:-1] = [f"Figures re-read from the benchmark on {card['scores_refreshed']} (`fashion-core models "
-                        f"card {m.name}`), for the same weights.", ""]
+        lines[-1:-1] = ["", f"Figures re-read from the benchmark on {card['scores_refreshed']} (`fashion-core models "
+                            f"card {m.name}`), for the same weights."]
     for k, v in card["scores"].items():
         lines.append(f"- {k}: {json.dumps(v) if isinstance(v, (dict, list)) else v}")
     if card["notes"]:

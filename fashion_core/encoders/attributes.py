@@ -82,8 +82,10 @@ class AttributeHead:
                    np.asarray(arrays[f"{prefix}intercept"], np.float64), np.asarray(arrays[f"{prefix}scale"], np.float64))
 
 
-def fit_head(name: str, x: np.ndarray, labels: Sequence[str | None], c: float = REGULARISATION_C) -> AttributeHead | None:
-    """Fit one head on the rows of ``x`` that have a label; None when fewer than two classes are usable."""
+def fit_head(name: str, x: np.ndarray, labels: Sequence[str | None], c: float = REGULARISATION_C,
+             tol: float = 1e-4) -> AttributeHead | None:
+    """Fit one head on the rows of ``x`` that have a label; None when fewer than two classes are usable (``tol``:
+    the solver's stopping tolerance, scikit-learn's default unless a caller trades precision for time)."""
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
 
@@ -97,7 +99,7 @@ def fit_head(name: str, x: np.ndarray, labels: Sequence[str | None], c: float = 
     scale = x[keep].std(axis=0) + 1e-6
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        model = LogisticRegression(C=c, max_iter=2000).fit(x[keep] / scale, y)
+        model = LogisticRegression(C=c, max_iter=2000, tol=tol).fit(x[keep] / scale, y)
     coef, intercept = model.coef_.astype(np.float64), model.intercept_.astype(np.float64)
     if len(model.classes_) == 2:  # one logit z for class 1: softmax over (-z/2, z/2) is the same sigmoid
         coef, intercept = np.vstack([-coef / 2, coef / 2]), np.concatenate([-intercept / 2, intercept / 2])
