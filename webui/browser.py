@@ -133,9 +133,18 @@ def pick_photo(driver, label: str) -> None:
                 return el
         return None
 
-    el = wait_for(find, 60, f"the photo choice {label!r}")
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", el)
-    el.click()
+    from selenium.common.exceptions import ElementClickInterceptedException, StaleElementReferenceException
+
+    for attempt in range(5):  # the app may still scroll (results coming into view) between our scroll and click
+        el = wait_for(find, 60, f"the photo choice {label!r}")
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", el)
+        try:
+            el.click()
+            return
+        except (ElementClickInterceptedException, StaleElementReferenceException):
+            if attempt == 4:
+                raise
+            time.sleep(0.5)
 
 
 def photo_frame(driver, natural: tuple[int, int] | None = None):
