@@ -160,7 +160,7 @@ def assemble(writer: IndexWriter, catalog: Catalog, catalog_path: Path, enc, pro
     pause_at("descriptor")
     t_fit = time.perf_counter()
     rows = [p.attributes for p in products]
-    if columns:  # about a minute per 10,000 labelled products on 2 cores: say so before the wait
+    if columns:  # about 25 s per 10,000 labelled products on 2 cores: say so before the wait
         print(f"fitting attribute heads ({', '.join(columns)}) on {len(products):,} products ...", file=sys.stderr)
     descriptor = Descriptor(weights=weights_for_parts(parts)).fit(parts, {c: column_labels(rows, c) for c in columns})
     if descriptor.heads:
