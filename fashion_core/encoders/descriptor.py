@@ -94,12 +94,12 @@ class Descriptor:
         self.heads = []
         if labels:
             sample = np.linspace(0, n - 1, min(n, HEAD_FIT_ROWS)).round().astype(int)
-            features = self._head_features({k: np.asarray(v)[sample] for k, v in parts.items()})
+            features = self._head_features(self._stack({k: np.asarray(v)[sample] for k, v in parts.items()}))
+            solver = {"tol": STACK_TOL} if self.head_input == "stack" else {}
             for name, values in labels.items():
                 if len(values) != n:
                     raise ValueError(f"labels {name!r}: {len(values)} values for {n} rows")
-                head = fit_head(name, features, [values[i] for i in sample], c,
-                                tol=STACK_TOL if self.head_input == "stack" else 1e-4)
+                head = fit_head(name, features, [values[i] for i in sample], c, **solver)
                 if head is not None:
                     self.heads.append(head)
         return self
@@ -118,30 +118,35 @@ class Descriptor:
 
     def visual(self, parts: dict[str, np.ndarray]) -> np.ndarray:
         """(n, visual_dim) L2-normalised visual vectors (blocks, weights, PCA; no attribute heads)."""
+        return self._project(self._stack(parts))
+
+    def _project(self, stack: np.ndarray) -> np.ndarray:
+        """The visual vectors of already stacked blocks."""
         if self.pca_components is None:
             raise ValueError("descriptor is not fitted; call fit() or load() first")
-        x = self._stack(parts)
-        return l2_rows((x - self.pca_mean) @ self.pca_components.T)
+        return l2_rows((stack - self.pca_mean) @ self.pca_components.T)
 
-    def _head_features(self, parts: dict[str, np.ndarray], visual: np.ndarray | None = None) -> np.ndarray:
-        """What the attribute heads read (:data:`HEAD_INPUT`)."""
+    def _head_features(self, stack: np.ndarray, visual: np.ndarray | None = None) -> np.ndarray:
+        """What the attribute heads read (:data:`HEAD_INPUT`), from the stacked blocks (and their visual vectors
+        when already projected)."""
         if self.head_input == "stack":
-            return self._stack(parts)
-        return self.visual(parts) if visual is None else visual
+            return stack
+        return self._project(stack) if visual is None else visual
 
     def transform(self, parts: dict[str, np.ndarray]) -> np.ndarray:
         """(n, out_dim) L2-normalised similarity vectors."""
-        v = self.visual(parts)
+        x = self._stack(parts)
+        v = self._project(x)
         if not self.heads:
             return v
-        x = self._head_features(parts, v)
-        blocks = [self.visual_weight * v] + [l2_rows(np.sqrt(h.probs(x))) for h in self.heads]
+        f = self._head_features(x, v)
+        blocks = [self.visual_weight * v] + [l2_rows(np.sqrt(h.probs(f))) for h in self.heads]
         return l2_rows(np.concatenate(blocks, axis=1))
 
     def attribute_probs(self, parts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Class probabilities of every attribute head (name → (n, n_classes)), e.g. to explain a result."""
-        x = self._head_features(parts)
-        return {h.name: h.probs(x) for h in self.heads}
+        f = self._head_features(self._stack(parts))
+        return {h.name: h.probs(f) for h in self.heads}
 
     def config(self) -> dict:
         """The knobs, for the manifest."""
