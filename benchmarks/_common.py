@@ -51,7 +51,12 @@ def fpi_parts(size: int = 160) -> dict:
     path = PARTS_CACHE / f"fpi_{size}.npz"
     if path.exists():
         with np.load(path) as z:
-            return {k: z[k] for k in z.files}
+            parts = {k: z[k] for k in z.files}
+        if not {"colour_lab", "shape"} <= set(parts):  # a cache from before PARTS_VERSION 2: add the image parts
+            catalog = load_catalog(FPI_CSV)
+            parts.update(_image_parts([catalog.get(str(i)).image for i in parts["ids"].tolist()]))
+            np.savez(path, **parts)
+        return parts
     enc = create_encoder("efficientnet-lite0")
     enc.embed_preprocess = enc.embed_preprocess.with_size(size)
     products = load_catalog(FPI_CSV).products
@@ -64,6 +69,23 @@ def fpi_parts(size: int = 160) -> dict:
     PARTS_CACHE.mkdir(parents=True, exist_ok=True)
     np.savez(path, **parts)
     return parts
+
+
+def _image_parts(paths) -> dict:
+    """The parts that come from the image alone (``colour_lab``, ``shape``), for parts cached before they existed."""
+    import numpy as np
+    from tqdm import tqdm
+
+    from fashion_core.encoders.colour import colour_parts
+    from fashion_core.encoders.shape import shape_descriptors
+    from fashion_core.imageio import load_image
+
+    lab, shape = [], []
+    for path in tqdm(paths, desc="colour and shape parts"):
+        image = load_image(path)
+        lab.append(colour_parts([image])["colour_lab"][0])
+        shape.append(shape_descriptors([image])[0])
+    return {"colour_lab": np.stack(lab), "shape": np.stack(shape)}
 
 
 def fpi_labels(ids) -> tuple:

@@ -31,6 +31,7 @@ from _common import FPI_CSV, ROOT, need_shared, write_results
 from fashion_core import taxonomy  # noqa: E402
 from fashion_core.catalog import Catalog, load_catalog  # noqa: E402
 from fashion_core.config import Settings  # noqa: E402
+from fashion_core.encoders.descriptor import PARTS_VERSION  # noqa: E402
 from fashion_core.outfits import rules  # noqa: E402
 from fashion_core.outfits.wearer_prior import held_out, load_prior  # noqa: E402
 from fashion_core.results import Filters  # noqa: E402
@@ -377,8 +378,9 @@ def main(argv: list[str] | None = None) -> int:
     unseen = [i for i in perm[args.n_index:] if held_out(catalog.products[i].product_id)]  # the wearer model's
     queries = [catalog.products[i] for i in np.sort(unseen[:args.n_queries])]
     prior = load_prior(settings.wearer_model, encoder)
-    key = hashlib.sha1(f"{args.seed}-{args.n_index}-{encoder.weights_id}".encode()).hexdigest()[:10]
-    qkey = hashlib.sha1(f"{args.seed}-{args.n_index}-{args.n_queries}-held-out-{encoder.weights_id}"
+    version = f"{encoder.weights_id}-parts{PARTS_VERSION}"  # a new kind of parts is encoded again, never mixed
+    key = hashlib.sha1(f"{args.seed}-{args.n_index}-{version}".encode()).hexdigest()[:10]
+    qkey = hashlib.sha1(f"{args.seed}-{args.n_index}-{args.n_queries}-held-out-{version}"
                         .encode()).hexdigest()[:10]
     parts = encode(indexed, encoder, cache_dir(settings) / f"index-parts-{key}.npz")
     qparts = encode(queries, encoder, cache_dir(settings) / f"query-parts-{qkey}.npz")

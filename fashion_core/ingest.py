@@ -27,7 +27,7 @@ from .catalog import Catalog, Product, ValidationReport, load_catalog
 from .config import Settings, env_flag
 from .encoders import create_encoder
 from .encoders.attributes import column_labels, default_columns
-from .encoders.descriptor import Descriptor, extract_parts, weights_for_parts
+from .encoders.descriptor import PARTS_VERSION, Descriptor, extract_parts, weights_for_parts
 from .imageio import ImageError, load_image
 from .index import (
     N_TREES,
@@ -289,7 +289,7 @@ def encode_cached(encode_fn, index_root: Path, catalog: Catalog, enc, shard_dir:
                   crop_fn) -> tuple[dict[str, np.ndarray], np.ndarray, int]:
     """An engine's encode stage behind the feature cache: ``(parts, ok, n_encoded)`` for every product of
     ``catalog`` in order, encoding (with ``encode_fn``) only the products the cache does not hold."""
-    cache = FeatureCache(index_root, model_id(enc.name, enc.weights_id, crop_name(crop_fn)))
+    cache = FeatureCache(index_root, model_id(enc.name, enc.weights_id, crop_name(crop_fn), PARTS_VERSION))
     t0 = time.perf_counter()
     keys = cache.keys_for(catalog.products)
     hit = cache.lookup(keys)
@@ -387,6 +387,6 @@ def write_shard(path: Path, shard: dict[str, np.ndarray]) -> None:
 
 def _spread(values: np.ndarray, good: np.ndarray) -> np.ndarray:
     """Rows for the good images placed back among zero rows for the images that failed."""
-    out = np.zeros((len(good),) + values.shape[1:], dtype=np.float32)
+    out = np.zeros((len(good),) + values.shape[1:], dtype=np.float16 if values.dtype == np.float16 else np.float32)
     out[good] = values
     return out

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .catalog import load_catalog
+from .encoders.descriptor import PARTS_VERSION
 from .index import load_index
 from .index.cache import FeatureCache, last_model, model_id
 from .ingest import build_index, crop_name
@@ -71,7 +72,8 @@ def update_index(catalog_path: str | Path, index_dir: str | Path, *, engine: str
         attributes = [h["name"] for h in m.similarity.get("attribute_heads", [])]
     catalog = load_catalog(catalog_path)
     old_ids = set(old.ids)
-    cache = FeatureCache(index_dir, model_id(m.encoder.name, m.encoder.weights_id, crop_name(crop_fn)))
+    cache = FeatureCache(index_dir, model_id(m.encoder.name, m.encoder.weights_id, crop_name(crop_fn),
+                                            PARTS_VERSION))
     hit = cache.lookup(cache.keys_for(catalog.products))
     new_ids = [p.product_id for p in catalog.products]
     added = sum(pid not in old_ids for pid in new_ids)

@@ -63,6 +63,8 @@ class AttributeHead:
     coef: np.ndarray
     intercept: np.ndarray
     scale: np.ndarray
+    reads: tuple[str, ...] = ()
+    """Image parts the head reads beside the descriptor's stacked blocks (e.g. ``("shape",)``), in order."""
 
     def probs(self, x: np.ndarray) -> np.ndarray:
         """(n, n_classes) class probabilities for visual similarity vectors ``x``."""
@@ -80,6 +82,11 @@ class AttributeHead:
         """Rebuild a head saved with :meth:`arrays`."""
         return cls(name, list(classes), np.asarray(arrays[f"{prefix}coef"], np.float64),
                    np.asarray(arrays[f"{prefix}intercept"], np.float64), np.asarray(arrays[f"{prefix}scale"], np.float64))
+
+
+def is_colour_column(name: str) -> bool:
+    """Whether a label column names colours (:data:`COLOUR_COLUMNS`, any case)."""
+    return name.lower() in {c.lower() for c in COLOUR_COLUMNS}
 
 
 def fit_head(name: str, x: np.ndarray, labels: Sequence[str | None], c: float = REGULARISATION_C,

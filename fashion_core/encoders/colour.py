@@ -1,9 +1,14 @@
-"""Colour descriptor of the garment, not the background: "this, in this colour".
+"""Colour descriptors of the garment, not the background: "this, in this colour".
 
 Pixels are weighted by how unlike the background they are (background = the colour of the image
-border), by a soft centre prior, and down-weighted where they look like skin; each pixel is softly
-assigned to a palette of named colours in CIE Lab. The descriptor is the square root of the
-normalised palette histogram (Hellinger), so a dot product of two descriptors compares colour mixes.
+border), by a soft centre prior, and down-weighted where they look like skin. Two descriptors come from
+those weights, both square roots of normalised histograms (Hellinger), so a dot product compares colour mixes:
+
+- the *palette* descriptor (:data:`DIM` numbers): each pixel softly assigned to a palette of named colours in
+  CIE Lab; coarse and smooth, it joins the similarity vector;
+- the *Lab* histogram (:data:`LAB_DIM` numbers): a fine joint histogram in Lab, with most of its bins near the
+  grey axis where "black", "navy" and "charcoal" differ; too fine to compare directly, it is what the catalog's
+  colour head reads (:mod:`fashion_core.encoders.descriptor`).
 """
 
 from __future__ import annotations
@@ -30,6 +35,13 @@ COLOUR_NAMES: tuple[str, ...] = tuple(PALETTE)
 DIM = len(PALETTE)
 WORK_SIDE = 64
 """Images are reduced to at most this many pixels a side before the colour analysis."""
+
+LAB_BINS = (10, 10, 10)
+"""Bins of the fine Lab histogram along L (0..100), a and b (each -:data:`LAB_AB_RANGE`..+:data:`LAB_AB_RANGE`,
+outer bins open). Cross-fitted on fpi (folds 0 and 1) the colour head reading it is right 1-2 points more often and
+P@10 same type + colour rises by 0.02-0.03; 8 a/b bins or a range of 64 give about half that."""
+LAB_AB_RANGE = 40.0
+LAB_DIM = LAB_BINS[0] * LAB_BINS[1] * LAB_BINS[2]
 
 _SIGMA = 14.0  # Lab units of soft assignment
 CENTRE_SIGMA = 0.25
@@ -93,7 +105,10 @@ def _small_rgb(image: Image.Image) -> np.ndarray:
 def colour_histogram(image: Image.Image) -> np.ndarray:
     """Share of the garment's pixels per palette colour, (DIM,) summing to 1."""
     rgb = _small_rgb(image)
-    weight = garment_weights(rgb).reshape(-1).astype(np.float64)
+    return _palette_histogram(rgb, garment_weights(rgb).reshape(-1).astype(np.float64))
+
+
+def _palette_histogram(rgb: np.ndarray, weight: np.ndarray) -> np.ndarray:
     q = (rgb.reshape(-1, 3) >> 3).astype(np.int64)
     cells = np.bincount((q[:, 0] << 10) | (q[:, 1] << 5) | q[:, 2], weights=weight, minlength=32768)
     nz = np.flatnonzero(cells)
@@ -111,6 +126,34 @@ def colour_descriptors(images: Sequence[Image.Image]) -> np.ndarray:
     if len(images) == 0:
         return np.zeros((0, DIM), dtype=np.float32)
     return np.stack([colour_descriptor(im) for im in images])
+
+
+def _lab_histogram(rgb: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    lab = _lab(rgb).reshape(-1, 3)
+    nl, na, nb = LAB_BINS
+    li = np.clip((lab[:, 0] * (nl / 100.0)).astype(np.int64), 0, nl - 1)
+    ai = np.clip(np.floor((lab[:, 1] + LAB_AB_RANGE) * (na / (2 * LAB_AB_RANGE))).astype(np.int64), 0, na - 1)
+    bi = np.clip(np.floor((lab[:, 2] + LAB_AB_RANGE) * (nb / (2 * LAB_AB_RANGE))).astype(np.int64), 0, nb - 1)
+    hist = np.bincount((li * na + ai) * nb + bi, weights=weight, minlength=LAB_DIM)
+    return np.sqrt(hist / max(hist.sum(), 1e-12))
+
+
+def lab_histogram(image: Image.Image) -> np.ndarray:
+    """(LAB_DIM,) square root of the garment's fine Lab histogram (unit length), float32."""
+    rgb = _small_rgb(image)
+    return _lab_histogram(rgb, garment_weights(rgb).reshape(-1).astype(np.float64)).astype(np.float32)
+
+
+def colour_parts(images: Sequence[Image.Image]) -> dict[str, np.ndarray]:
+    """Both colour descriptors of many images from one garment-weight pass: ``colour`` (n, DIM) float32 and
+    ``colour_lab`` (n, LAB_DIM), rounded to float16 (exact in any float store, half the bytes in a cache)."""
+    palette, fine = np.zeros((len(images), DIM), np.float32), np.zeros((len(images), LAB_DIM), np.float16)
+    for i, image in enumerate(images):
+        rgb = _small_rgb(image)
+        weight = garment_weights(rgb).reshape(-1).astype(np.float64)
+        palette[i] = np.sqrt(_palette_histogram(rgb, weight))
+        fine[i] = _lab_histogram(rgb, weight)
+    return {"colour": palette, "colour_lab": fine}
 
 
 def dominant_colours(image: Image.Image, top: int = 3) -> list[tuple[str, float]]:

@@ -5,7 +5,9 @@ Fitted on the catalog itself (means and a PCA, unsupervised; then :mod:`.attribu
 own type / colour labels when it has them), saved with the index as one ``.npz`` of arrays (no pickles)
 plus the knobs in the manifest, so a query image is mapped exactly as the catalog was. Blocks are ``head``
 (encoder embedding), ``mid`` (pooled intermediate stages, texture / colour sensitive) and ``colour``
-(:mod:`fashion_core.encoders.colour`).
+(:mod:`fashion_core.encoders.colour`). The attribute heads also read parts that stay out of the similarity
+vector: a colour head the fine Lab histogram (``colour_lab``), every other head the outline (``shape``,
+:mod:`fashion_core.encoders.shape`); see :data:`HEAD_READS`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .attributes import REGULARISATION_C, AttributeHead, fit_head
+from .attributes import REGULARISATION_C, AttributeHead, fit_head, is_colour_column
 from .base import l2_rows
 
 DEFAULT_WEIGHTS: dict[str, float] = {"head": 1.0, "mid": 1.0, "colour": 1.5}
@@ -41,6 +43,19 @@ STACK_TOL = 1e-3
 """Solver tolerance of heads on the stack: 10,000 fpi products fit in 16 s instead of 50 s at 1e-4, for the same
 precision (fold 1: p@10 type+colour 0.493 vs 0.496, type 0.842 vs 0.841), so ``index update`` stays a small share
 of a full build."""
+
+HEAD_READS: dict[str, tuple[str, ...]] = {"colour": ("colour_lab",), "other": ("shape",)}
+"""Image parts a head reads beside the stacked blocks, by kind of head (a colour column or any other), when heads
+read the stack. Cross-fitted on fpi (folds 0 and 1, packaged ImageNet encoder), P@10 same type + colour 0.491 /
+0.493 -> 0.506 / 0.519 and same type 0.825 / 0.842 -> 0.850 / 0.852. Giving both heads both parts is worse (fold 0:
+0.499 / 0.843): each head overfits the other's extra numbers. A part the images did not give is left out."""
+
+PARTS_VERSION = 2
+"""Version of what :func:`extract_parts` gives (2: ``colour_lab`` and ``shape`` joined ``head``, ``mid`` and
+``colour``); feature caches are kept per version, so a new one encodes again instead of mixing kinds of parts."""
+
+TRANSFORM_ROWS = 8192
+"""Rows mapped at a time by :meth:`Descriptor.transform`, so a large catalog never holds all its stacks at once."""
 
 HEAD_FIT_ROWS = 100_000
 """At most this many rows (evenly spaced) fit the attribute heads: a 1M-product catalog stays a minutes-long fit."""
@@ -94,15 +109,25 @@ class Descriptor:
         self.heads = []
         if labels:
             sample = np.linspace(0, n - 1, min(n, HEAD_FIT_ROWS)).round().astype(int)
-            features = self._head_features(self._stack({k: np.asarray(v)[sample] for k, v in parts.items()}))
+            sampled = {k: np.asarray(v)[sample] for k, v in parts.items()}
+            stack = self._stack(sampled)
             solver = {"tol": STACK_TOL} if self.head_input == "stack" else {}
             for name, values in labels.items():
                 if len(values) != n:
                     raise ValueError(f"labels {name!r}: {len(values)} values for {n} rows")
-                head = fit_head(name, features, [values[i] for i in sample], c, **solver)
+                reads = self._reads_for(name, parts)
+                head = fit_head(name, self._head_features(stack, None, sampled, reads), [values[i] for i in sample],
+                                c, **solver)
                 if head is not None:
+                    head.reads = reads
                     self.heads.append(head)
         return self
+
+    def _reads_for(self, name: str, parts: dict[str, np.ndarray]) -> tuple[str, ...]:
+        """The extra parts a head on label column ``name`` reads (:data:`HEAD_READS`, those ``parts`` has)."""
+        if self.head_input != "stack":
+            return ()
+        return tuple(r for r in HEAD_READS[_kind(name)] if r in parts)
 
     @property
     def visual_dim(self) -> int:
@@ -126,33 +151,55 @@ class Descriptor:
             raise ValueError("descriptor is not fitted; call fit() or load() first")
         return l2_rows((stack - self.pca_mean) @ self.pca_components.T)
 
-    def _head_features(self, stack: np.ndarray, visual: np.ndarray | None = None) -> np.ndarray:
-        """What the attribute heads read (:data:`HEAD_INPUT`), from the stacked blocks (and their visual vectors
-        when already projected)."""
-        if self.head_input == "stack":
+    def _head_features(self, stack: np.ndarray, visual: np.ndarray | None = None,
+                       parts: dict[str, np.ndarray] | None = None, reads: tuple[str, ...] = ()) -> np.ndarray:
+        """What a head reads (:data:`HEAD_INPUT`): the stacked blocks followed by its extra ``reads`` parts (unit
+        rows), or the visual vectors (computed from ``stack`` unless already projected)."""
+        if self.head_input != "stack":
+            return self._project(stack) if visual is None else visual
+        if not reads:
             return stack
-        return self._project(stack) if visual is None else visual
+        missing = [r for r in reads if parts is None or r not in parts]
+        if missing:
+            raise ValueError(f"attribute heads need the {', '.join(map(repr, missing))} part(s); got "
+                             f"{', '.join(parts or {}) or 'none'} (encode the images with extract_parts)")
+        return np.concatenate([stack] + [l2_rows(parts[r]) for r in reads], axis=1)
+
+    def _head_probs(self, parts: dict[str, np.ndarray], stack: np.ndarray,
+                    visual: np.ndarray | None = None) -> list[np.ndarray]:
+        """Class probabilities of every head for already stacked rows (features built once per distinct reads)."""
+        features: dict[tuple[str, ...], np.ndarray] = {}
+        out = []
+        for h in self.heads:
+            if h.reads not in features:
+                features[h.reads] = self._head_features(stack, visual, parts, h.reads)
+            out.append(h.probs(features[h.reads]))
+        return out
 
     def transform(self, parts: dict[str, np.ndarray]) -> np.ndarray:
-        """(n, out_dim) L2-normalised similarity vectors."""
+        """(n, out_dim) L2-normalised similarity vectors (mapped :data:`TRANSFORM_ROWS` rows at a time)."""
+        n = len(next(iter(parts.values()))) if parts else 0
+        if n > TRANSFORM_ROWS:
+            return np.concatenate([self.transform({k: v[i:i + TRANSFORM_ROWS] for k, v in parts.items()})
+                                   for i in range(0, n, TRANSFORM_ROWS)])
         x = self._stack(parts)
         v = self._project(x)
         if not self.heads:
             return v
-        f = self._head_features(x, v)
-        blocks = [self.visual_weight * v] + [l2_rows(np.sqrt(h.probs(f))) for h in self.heads]
+        blocks = [self.visual_weight * v] + [l2_rows(np.sqrt(p)) for p in self._head_probs(parts, x, v)]
         return l2_rows(np.concatenate(blocks, axis=1))
 
     def attribute_probs(self, parts: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Class probabilities of every attribute head (name → (n, n_classes)), e.g. to explain a result."""
-        f = self._head_features(self._stack(parts))
-        return {h.name: h.probs(f) for h in self.heads}
+        probs = self._head_probs(parts, self._stack(parts))
+        return {h.name: p for h, p in zip(self.heads, probs)}
 
     def config(self) -> dict:
         """The knobs, for the manifest."""
         return {"weights": self.weights, "dim": self.visual_dim, "out_dim": self.out_dim,
                 "visual_weight": self.visual_weight, "head_input": self.head_input,
-                "attribute_heads": [{"name": h.name, "classes": h.classes} for h in self.heads]}
+                "attribute_heads": [{"name": h.name, "classes": h.classes, "reads": list(h.reads)}
+                                    for h in self.heads]}
 
     def save(self, path: str | Path) -> None:
         """Write the fitted arrays to ``path`` (.npz, numeric only)."""
@@ -168,20 +215,30 @@ class Descriptor:
             means = {k[5:]: z[k] for k in z.files if k.startswith("mean_")}
             heads = [AttributeHead.from_arrays(h["name"], h["classes"], z, f"head{i}_")
                      for i, h in enumerate(config.get("attribute_heads", []))]
+            for h, spec in zip(heads, config.get("attribute_heads", [])):
+                h.reads = tuple(spec.get("reads", ()))  # indexes saved before heads read extra parts: none
             return cls(weights=dict(config["weights"]), dim=int(config["dim"]), means=means,
                        pca_mean=z["pca_mean"], pca_components=z["pca_components"], heads=heads,
                        visual_weight=float(config.get("visual_weight", VISUAL_WEIGHT)),
                        head_input=str(config.get("head_input", "visual")))
 
 
+def _kind(label_column: str) -> str:
+    """Kind of head a label column gets: ``"colour"`` or ``"other"`` (the keys of :data:`HEAD_READS`)."""
+    return "colour" if is_colour_column(label_column) else "other"
+
+
 def extract_parts(encoder, images) -> dict[str, np.ndarray]:
     """Everything the descriptor may use, from one encoder pass: ``head`` (= ``encoder.encode``), ``mid``
-    when the encoder has intermediate features, and ``colour``."""
-    from .colour import colour_descriptors
+    when the encoder has intermediate features, ``colour`` and ``colour_lab`` (:func:`.colour.colour_parts`) and
+    ``shape`` (:mod:`.shape`)."""
+    from .colour import colour_parts
+    from .shape import shape_descriptors
 
     parts = dict(encoder.encode_parts(images)) if hasattr(encoder, "encode_parts") else {"head": encoder.encode(images)}
     parts.pop("probs", None)
-    parts["colour"] = colour_descriptors(images)
+    parts.update(colour_parts(images))
+    parts["shape"] = shape_descriptors(images)
     return parts
 
 

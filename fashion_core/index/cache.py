@@ -6,7 +6,8 @@ Layout (inside the index directory, beside ``versions/``; one folder per model i
     cache/<model key>/meta.json          the model id it holds (encoder, weights, crop) and its segments
     cache/<model key>/seg-<n>/keys.npy   (rows, 32) uint8 entry keys (SHA-256 digests)
     cache/<model key>/seg-<n>/ok.npy     (rows,) whether the image could be decoded
-    cache/<model key>/seg-<n>/<part>.npy (rows, dim) float32 encoder parts (``head``, ``mid``...)
+    cache/<model key>/seg-<n>/<part>.npy (rows, dim) float32 encoder parts (``head``, ``mid``...); float16
+                                         for parts made in half precision (``colour_lab``, ``shape``)
     cache/LAST                           the model key the last build used (``index update`` reuses it)
 
 A build appends one segment with what it encoded (its cost follows the change, not the catalog) and rewrites
@@ -58,9 +59,16 @@ def image_hash(path: Path) -> bytes:
     return _HASH_MEMO[memo]
 
 
-def model_id(encoder_name: str, weights_id: str, crop: str | None) -> dict:
-    """What makes encoder parts besides the image: the encoder, its weights and the crop applied before it."""
-    return {"encoder": encoder_name, "weights_id": weights_id, "crop": crop}
+def model_id(encoder_name: str, weights_id: str, crop: str | None, parts: int) -> dict:
+    """What makes encoder parts besides the image: the encoder, its weights, the crop applied before it and the
+    version of the parts extracted (``PARTS_VERSION`` of :mod:`fashion_core.encoders.descriptor`: a new version
+    gets a cache of its own, so parts of different kinds never mix)."""
+    return {"encoder": encoder_name, "weights_id": weights_id, "crop": crop, "parts": parts}
+
+
+def _store_dtype(values: np.ndarray) -> type:
+    """float16 for parts made in half precision (stored exactly in half the bytes), float32 for the rest."""
+    return np.float16 if np.asarray(values).dtype == np.float16 else np.float32
 
 
 def model_key(model: dict) -> str:
@@ -147,7 +155,8 @@ class FeatureCache:
         return np.array([k in where for k in keys], dtype=bool)
 
     def read(self, keys: Sequence[bytes]) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        """Parts and ok-flags of cached keys, in the given order (every key must be cached)."""
+        """Parts and ok-flags of cached keys, in the given order (every key must be cached); half-precision parts
+        stay half precision (their values are exact, and a large catalog holds them in half the memory)."""
         where = self._index()
         parts_names = self._meta.get("parts", [])
         out = {p: None for p in parts_names}
@@ -160,9 +169,10 @@ class FeatureCache:
             rows = locs[pick, 1]
             ok[pick] = np.asarray(self._segment(name, "ok"))[rows]
             for p in parts_names:
-                block = np.asarray(self._segment(name, p)[rows], dtype=np.float32)
+                block = np.asarray(self._segment(name, p)[rows])
+                block = block.astype(_store_dtype(block), copy=False)
                 if out[p] is None:
-                    out[p] = np.zeros((len(keys),) + block.shape[1:], dtype=np.float32)
+                    out[p] = np.zeros((len(keys),) + block.shape[1:], dtype=block.dtype)
                 out[p][pick] = block
         return {p: (v if v is not None else np.zeros((len(keys), 0), np.float32)) for p, v in out.items()}, ok
 
@@ -210,7 +220,7 @@ class FeatureCache:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         arrays = {"keys": keys, "ok": np.asarray(ok, dtype=bool),
-                  **{p: np.ascontiguousarray(v, dtype=np.float32) for p, v in parts.items()}}
+                  **{p: np.ascontiguousarray(v, dtype=_store_dtype(v)) for p, v in parts.items()}}
         for part, arr in arrays.items():
             with open(tmp / f"{part}.npy", "wb") as fh:
                 np.save(fh, arr, allow_pickle=False)

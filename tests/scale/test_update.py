@@ -14,8 +14,9 @@ import pytest
 from fashion_core.agreement import same_share, top_lists
 from fashion_core.catalog_edits import change_catalog, copy_catalog
 from fashion_core.cli import main
+from fashion_core.encoders.descriptor import PARTS_VERSION
 from fashion_core.index import load_index
-from fashion_core.index.cache import FeatureCache, entry_key
+from fashion_core.index.cache import FeatureCache, entry_key, model_id
 from fashion_core.ingest import build_index
 
 
@@ -73,7 +74,7 @@ def test_update_refuses_a_folder_that_is_no_index(tmp_path, demo_world, capsys):
 
 
 def test_feature_cache_appends_reads_back_and_compacts(tmp_path):
-    model = {"encoder": "e", "weights_id": "w", "crop": None}
+    model = model_id("e", "w", None, PARTS_VERSION)
     cache = FeatureCache(tmp_path, model)
     keys = [entry_key(bytes([i]) * 32, f"t{i}", cache.key) for i in range(10)]
     rng = np.random.default_rng(0)
@@ -90,3 +91,17 @@ def test_feature_cache_appends_reads_back_and_compacts(tmp_path):
     assert len(third.segments) == 1 and len(third) == 3
     assert np.array_equal(third.read(keys[7:])[0]["head"], head[7:])
     assert not FeatureCache(tmp_path, {**model, "weights_id": "other"}).lookup(keys).any()  # another model id
+    assert not FeatureCache(tmp_path, model_id("e", "w", None, PARTS_VERSION - 1)).lookup(keys).any()  # older parts
+
+
+def test_feature_cache_keeps_half_precision_parts_in_half_the_bytes(tmp_path):
+    cache = FeatureCache(tmp_path, model_id("e", "w", None, PARTS_VERSION))
+    keys = [entry_key(bytes([i]) * 32, f"t{i}", cache.key) for i in range(5)]
+    rng = np.random.default_rng(1)
+    parts = {"head": rng.normal(size=(5, 8)).astype(np.float32), "shape": rng.random((5, 8)).astype(np.float16)}
+    cache.add(keys, parts, np.ones(5, bool))
+    segment = cache.dir / cache.segments[0]
+    assert np.load(segment / "shape.npy").dtype == np.float16 and np.load(segment / "head.npy").dtype == np.float32
+    back, _ = FeatureCache(tmp_path, cache.model).read(keys)
+    assert back["shape"].dtype == np.float16 and np.array_equal(back["shape"], parts["shape"])
+    assert back["head"].dtype == np.float32 and np.array_equal(back["head"], parts["head"])

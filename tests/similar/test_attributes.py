@@ -90,6 +90,54 @@ def test_heads_read_the_stacked_blocks_so_a_label_the_pca_drops_is_still_learned
         Descriptor(head_input="pixels")
 
 
+def test_each_head_reads_its_own_image_part_so_outline_and_fine_colour_are_learned(tmp_path):
+    """A type head reads ``shape``, a colour head ``colour_lab``; a label only those parts carry is learned."""
+    rng = np.random.default_rng(5)
+    n = 400
+    kind, shade = rng.integers(0, 3, n), rng.integers(0, 2, n)
+    parts = {"head": rng.standard_normal((n, 24)).astype(np.float32),  # the encoder sees neither label
+             "shape": (np.eye(3, 30)[kind] + 0.3 * rng.standard_normal((n, 30))).astype(np.float16),
+             "colour_lab": (np.eye(2, 20)[shade] + 0.3 * rng.standard_normal((n, 20))).astype(np.float16)}
+    labels = {"articleType": [("tee", "shirt", "polo")[k] for k in kind], "baseColour": [("Navy", "Black")[c] for c in shade]}
+    train = {k: v[:300] for k, v in parts.items()}
+    fitted = Descriptor(weights={"head": 1.0}, dim=8).fit(train, {k: v[:300] for k, v in labels.items()})
+    assert [h.reads for h in fitted.heads] == [("shape",), ("colour_lab",)]
+    blind = Descriptor(weights={"head": 1.0}, dim=8).fit({"head": train["head"]}, {k: v[:300] for k, v in labels.items()})
+    assert [h.reads for h in blind.heads] == [(), ()]
+    test = {k: v[300:] for k, v in parts.items()}
+
+    def accuracy(d: Descriptor, p: dict) -> dict:
+        probs = d.attribute_probs(p)
+        return {h.name: float(np.mean(np.array(h.classes)[probs[h.name].argmax(1)] == np.array(labels[h.name][300:])))
+                for h in d.heads}
+
+    seen, not_seen = accuracy(fitted, test), accuracy(blind, {"head": test["head"]})
+    assert min(seen.values()) > 0.95 and max(not_seen.values()) < 0.7, (seen, not_seen)
+    fitted.save(tmp_path / "d.npz")
+    config = json.loads(json.dumps(fitted.config()))
+    assert [h["reads"] for h in config["attribute_heads"]] == [["shape"], ["colour_lab"]]
+    assert np.array_equal(Descriptor.load(tmp_path / "d.npz", config).transform(test), fitted.transform(test))
+    old = json.loads(json.dumps(blind.config()))
+    for h in old["attribute_heads"]:
+        del h["reads"]  # an index saved before heads read extra parts
+    blind.save(tmp_path / "old.npz")
+    loaded = Descriptor.load(tmp_path / "old.npz", old)
+    assert [h.reads for h in loaded.heads] == [(), ()]
+    with pytest.raises(ValueError, match="'shape'"):
+        fitted.transform({k: v for k, v in test.items() if k != "shape"})
+
+
+def test_transform_in_chunks_equals_one_pass(monkeypatch):
+    from fashion_core.encoders import descriptor
+
+    rng = np.random.default_rng(6)
+    parts = {"head": rng.standard_normal((50, 12)).astype(np.float32), "shape": rng.random((50, 9)).astype(np.float16)}
+    d = Descriptor(weights={"head": 1.0}, dim=6).fit(parts, {"type": [("a", "b")[i % 2] for i in range(50)]})
+    whole = d.transform(parts)
+    monkeypatch.setattr(descriptor, "TRANSFORM_ROWS", 7)
+    assert np.allclose(d.transform(parts), whole, atol=1e-6)
+
+
 def test_default_columns_take_one_type_and_one_colour_column():
     rows = [{"articleType": "Tshirts", "baseColour": "Blue", "colour": "blue", "season": "Fall"},
             {"articleType": "", "baseColour": "nan"}]

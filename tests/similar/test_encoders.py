@@ -100,6 +100,43 @@ def test_colour_describes_the_garment_not_the_background():
     assert dominant_colours(_garment((25, 35, 80), (245, 245, 245)))[0][0] == "navy"
 
 
+def test_fine_lab_histogram_tells_navy_from_black_where_the_palette_barely_does():
+    from fashion_core.encoders.colour import LAB_DIM, colour_parts
+
+    def fabric(colour, seed):  # a woven garment: its pixels scatter around the dye's colour
+        rng = np.random.default_rng(seed)
+        pixels = np.full((80, 60, 3), 245.0)
+        pixels[20:60, 15:45] = np.asarray(colour) + rng.normal(0, 6, (40, 30, 3))
+        return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+
+    parts = colour_parts([fabric(c, i) for i, c in enumerate(((22, 28, 62), (26, 32, 70), (18, 18, 20)))])
+    assert parts["colour_lab"].shape == (3, LAB_DIM) and parts["colour_lab"].dtype == np.float16
+    lab = parts["colour_lab"].astype(np.float32)
+    assert np.allclose(np.linalg.norm(lab, axis=1), 1, atol=1e-2)
+    assert lab[0] @ lab[1] > 0.8  # two navies
+    assert lab[0] @ lab[2] < 0.3, lab[0] @ lab[2]  # navy against black
+    palette = parts["colour"]
+    assert palette[0] @ palette[2] > lab[0] @ lab[2] + 0.3  # the coarse palette mixes them far more
+
+
+def test_shape_descriptor_follows_the_outline_not_the_colour():
+    from fashion_core.encoders.shape import DIM, shape_descriptors
+
+    def outline(box, colour):
+        im = Image.new("RGB", (60, 80), (255, 255, 255))
+        im.paste(Image.new("RGB", (box[2] - box[0], box[3] - box[1]), colour), box[:2])
+        return im
+
+    tall, tall_blue, wide = shape_descriptors([outline((20, 5, 40, 75), (200, 30, 40)),
+                                               outline((20, 5, 40, 75), (40, 80, 190)),
+                                               outline((5, 45, 55, 70), (200, 30, 40))])
+    assert tall.shape == (DIM,) and tall.dtype == np.float16
+    cos = [float(a.astype(np.float32) @ b.astype(np.float32)
+                 / np.linalg.norm(a.astype(np.float32)) / np.linalg.norm(b.astype(np.float32)))
+           for a, b in ((tall, tall_blue), (tall, wide))]
+    assert cos[0] > 0.95 and cos[1] < cos[0] - 0.2, cos
+
+
 TINY_CLIP = {"embed_dim": 32,
              "vision_cfg": {"image_size": 32, "layers": 1, "width": 32, "patch_size": 8, "head_width": 16},
              "text_cfg": {"context_length": 16, "vocab_size": 49408, "width": 32, "heads": 2, "layers": 1}}
