@@ -47,7 +47,7 @@ of a full build."""
 HEAD_READS: dict[str, tuple[str, ...]] = {"colour": ("colour_lab",), "other": ("shape",)}
 """Image parts a head reads beside the stacked blocks, by kind of head (a colour column or any other), when heads
 read the stack. Cross-fitted on fpi (folds 0 and 1, packaged ImageNet encoder), P@10 same type + colour 0.491 /
-0.493 -> 0.506 / 0.519 and same type 0.825 / 0.842 -> 0.850 / 0.852. Giving both heads both parts is worse (fold 0:
+0.493 -> 0.506 / 0.519 and same type 0.825 / 0.842 -> 0.849 / 0.855. Giving both heads both parts is worse (fold 0:
 0.499 / 0.843): each head overfits the other's extra numbers. A part the images did not give is left out."""
 
 PARTS_VERSION = 2
