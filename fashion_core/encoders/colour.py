@@ -138,12 +138,6 @@ def _lab_histogram(rgb: np.ndarray, weight: np.ndarray) -> np.ndarray:
     return np.sqrt(hist / max(hist.sum(), 1e-12))
 
 
-def lab_histogram(image: Image.Image) -> np.ndarray:
-    """(LAB_DIM,) square root of the garment's fine Lab histogram (unit length), float32."""
-    rgb = _small_rgb(image)
-    return _lab_histogram(rgb, garment_weights(rgb).reshape(-1).astype(np.float64)).astype(np.float32)
-
-
 def colour_parts(images: Sequence[Image.Image]) -> dict[str, np.ndarray]:
     """Both colour descriptors of many images from one garment-weight pass: ``colour`` (n, DIM) float32 and
     ``colour_lab`` (n, LAB_DIM), rounded to float16 (exact in any float store, half the bytes in a cache)."""
