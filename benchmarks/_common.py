@@ -76,16 +76,11 @@ def _image_parts(paths) -> dict:
     import numpy as np
     from tqdm import tqdm
 
-    from fashion_core.encoders.colour import colour_parts
-    from fashion_core.encoders.shape import shape_descriptors
+    from fashion_core.encoders.descriptor import image_parts
     from fashion_core.imageio import load_image
 
-    lab, shape = [], []
-    for path in tqdm(paths, desc="colour and shape parts"):
-        image = load_image(path)
-        lab.append(colour_parts([image])["colour_lab"][0])
-        shape.append(shape_descriptors([image])[0])
-    return {"colour_lab": np.stack(lab), "shape": np.stack(shape)}
+    rows = [image_parts([load_image(path)]) for path in tqdm(paths, desc="colour and shape parts")]
+    return {k: np.concatenate([r[k] for r in rows]) for k in ("colour_lab", "shape")}
 
 
 def fpi_labels(ids) -> tuple:

@@ -232,14 +232,18 @@ def extract_parts(encoder, images) -> dict[str, np.ndarray]:
     """Everything the descriptor may use, from one encoder pass: ``head`` (= ``encoder.encode``), ``mid``
     when the encoder has intermediate features, ``colour`` and ``colour_lab`` (:func:`.colour.colour_parts`) and
     ``shape`` (:mod:`.shape`)."""
+    parts = dict(encoder.encode_parts(images)) if hasattr(encoder, "encode_parts") else {"head": encoder.encode(images)}
+    parts.pop("probs", None)
+    parts.update(image_parts(images))
+    return parts
+
+
+def image_parts(images) -> dict[str, np.ndarray]:
+    """The parts that need no encoder: ``colour``, ``colour_lab`` (:func:`.colour.colour_parts`) and ``shape``."""
     from .colour import colour_parts
     from .shape import shape_descriptors
 
-    parts = dict(encoder.encode_parts(images)) if hasattr(encoder, "encode_parts") else {"head": encoder.encode(images)}
-    parts.pop("probs", None)
-    parts.update(colour_parts(images))
-    parts["shape"] = shape_descriptors(images)
-    return parts
+    return {**colour_parts(images), "shape": shape_descriptors(images)}
 
 
 def weights_for_parts(parts: dict[str, np.ndarray]) -> dict[str, float]:
