@@ -48,7 +48,12 @@ HEAD_READS: dict[str, tuple[str, ...]] = {"colour": ("colour_lab",), "other": ("
 """Image parts a head reads beside the stacked blocks, by kind of head (a colour column or any other), when heads
 read the stack. Cross-fitted on fpi (folds 0 and 1, packaged ImageNet encoder), P@10 same type + colour 0.491 /
 0.493 -> 0.506 / 0.519 and same type 0.825 / 0.842 -> 0.849 / 0.855. Giving both heads both parts is worse (fold 0:
-0.499 / 0.843): each head overfits the other's extra numbers. A part the images did not give is left out."""
+0.499 / 0.843): each head overfits the other's extra numbers. A part the images did not give is left out.
+Tried beside it and not kept (P@10 same type, packaged ImageNet parts): the mirrored image's HOG as extra training
+rows or averaged into the probabilities (fold 0: 0.849 -> 0.844 / 0.840; catalog photos face one way), square-rooted
+HOG (fold 0: 0.846), a 3 x 1 grid of the last block's map (5 folds: 0.849 -> 0.847), the heads' probabilities mixed
+with a 10-nearest-neighbour vote (folds 0-1: 0.852 -> 0.847; more right labels, flatter probabilities), and labelled
+products' own labels in place of their probabilities (folds 0-1: 0.850 half mixed, 0.844 whole)."""
 
 PARTS_VERSION = 2
 """Version of what :func:`extract_parts` gives (2: ``colour_lab`` and ``shape`` joined ``head``, ``mid`` and
