@@ -24,7 +24,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import taxonomy
@@ -106,6 +106,37 @@ def split_of(key: str) -> str:
     """Deterministic split by hash: bucket 0–1 → test, 2 → valid, 3–9 → train."""
     b = hash_bucket(key)
     return "test" if b < 2 else "valid" if b == 2 else "train"
+
+
+CV_FOLDS = 5
+"""Cross-validation folds of :func:`fold_split`: each takes two of the ten hash buckets as its test part."""
+
+
+def fold_split(data: OutfitData, fold: int) -> OutfitData:
+    """``data`` re-split for cross-validation fold ``fold`` (0 to :data:`CV_FOLDS` - 1): buckets ``2 fold`` and
+    ``2 fold + 1`` of its hash rule are the test part, bucket ``2 fold + 2`` (mod 10) the validation part and the rest
+    training, so every outfit is tested once over the folds, and fold 0 is the standard split. Only datasets split by
+    hash (Maryland titles by set id, worn-together photos by file name); a released split is refused."""
+    if not 0 <= fold < CV_FOLDS:
+        raise ValueError(f"fold must be 0 to {CV_FOLDS - 1}, not {fold}")
+    if not data.split_rule.startswith("sha1("):
+        raise ValueError(f"{data.source}: split {data.split_rule!r} is released with the data, not drawn by hash; "
+                         "it cannot be rotated into cross-validation folds")
+    root = data.source.parent if data.source.is_file() else data.source
+
+    def key(outfit: OutfitSet) -> str:
+        if data.layout == "maryland":
+            return outfit.set_id
+        return Path(data.items[outfit.item_ids[0]].image).relative_to(root).as_posix()
+
+    test, valid = {2 * fold, 2 * fold + 1}, (2 * fold + 2) % 10
+    splits: dict[str, list[OutfitSet]] = {s: [] for s in SPLITS}
+    for outfit in (o for split in SPLITS for o in data.splits.get(split, [])):
+        b = hash_bucket(key(outfit))
+        splits["test" if b in test else "valid" if b == valid else "train"].append(outfit)
+    rule = f"{data.split_rule.split(':')[0]}: fold {fold} of {CV_FOLDS}: buckets {2 * fold}-{2 * fold + 1} test, " \
+           f"{valid} valid, the rest train"
+    return replace(data, splits=splits, fitb={}, compat={}, split_rule=rule)
 
 
 _ONE_PIECE = re.compile(

@@ -8,7 +8,15 @@ from collections import Counter
 import pytest
 
 from fashion_core import taxonomy
-from fashion_core.compat.data import detect_layout, load_outfits, says_one_piece, split_of
+from fashion_core.compat.data import (
+    CV_FOLDS,
+    detect_layout,
+    fold_split,
+    hash_bucket,
+    load_outfits,
+    says_one_piece,
+    split_of,
+)
 
 
 def test_one_piece_rule():
@@ -88,3 +96,47 @@ def test_bad_paths_are_explained(tmp_path):
     with pytest.raises(KeyError, match="no split"):
         _write_polyvore(tmp_path / "p")
         load_outfits(tmp_path / "p").outfits("train")
+
+
+def _folds_cover_every_outfit_once(data) -> None:
+    everything = sorted(o.set_id for split in data.splits.values() for o in split)
+    first = fold_split(data, 0)
+    for split in data.splits:  # fold 0 is the standard split, in the same order
+        assert [o.set_id for o in first.splits[split]] == [o.set_id for o in data.splits[split]]
+    tested = []
+    for fold in range(CV_FOLDS):
+        parts = {s: {o.set_id for o in outs} for s, outs in fold_split(data, fold).splits.items()}
+        assert not parts["test"] & parts["valid"] and not parts["test"] & parts["train"]
+        assert not parts["valid"] & parts["train"]
+        assert sorted(parts["test"] | parts["valid"] | parts["train"]) == everything
+        assert parts["test"] and parts["valid"] and parts["train"]
+        tested += sorted(parts["test"])
+    assert sorted(tested) == everything  # every outfit is tested in exactly one fold
+
+
+def test_cross_validation_folds_rotate_the_hash_split(tmp_path):
+    slots = ["upper", "bottom", "shoe", "bag"]
+    outfits = [{"set_id": f"set{k}", "items": [{"slot": s, "index": i + 1, "name": f"{s} {k}"}
+                                              for i, s in enumerate(slots)]} for k in range(300)]
+    (tmp_path / "outfits_valid.json").write_text(json.dumps(outfits))
+    data = load_outfits(tmp_path / "outfits_valid.json")
+    _folds_cover_every_outfit_once(data)
+    assert "fold 3 of 5" in fold_split(data, 3).split_rule
+    with pytest.raises(ValueError, match="fold must be 0 to 4"):
+        fold_split(data, CV_FOLDS)
+    _write_polyvore(tmp_path / "released")
+    with pytest.raises(ValueError, match="released with the data"):
+        fold_split(load_outfits(tmp_path / "released"), 0)
+
+
+def test_cross_validation_folds_of_worn_together_photos_follow_the_file_name(tmp_path):
+    cats = [{"id": 1, "name": "top"}, {"id": 2, "name": "pants"}, {"id": 3, "name": "shoes"}]
+    images = [{"id": k, "file_name": f"photos/{k:04d}.jpg", "width": 100, "height": 200} for k in range(120)]
+    anns = [{"id": 3 * k + c, "image_id": k, "category_id": c + 1, "bbox": [10, 10 + 50 * c, 50, 40]}
+            for k in range(120) for c in range(3)]
+    (tmp_path / "annotations.json").write_text(json.dumps({"images": images, "annotations": anns, "categories": cats}))
+    data = load_outfits(tmp_path / "annotations.json")
+    assert data.layout == "worn-together"
+    _folds_cover_every_outfit_once(data)
+    for outfit in fold_split(data, 2).splits["test"]:
+        assert hash_bucket(f"photos/{outfit.set_id}.jpg") in (4, 5)  # fold 2 tests buckets 4 and 5
