@@ -115,11 +115,7 @@ def main(argv: list[str] | None = None) -> int:
           f"joint training {joint_seconds or 'n/a (shipped)'} s; whole run {time.perf_counter() - t0:.0f} s")
     print(f"machine: {platform.node()} ({platform.processor() or platform.machine()}), 2 shared CPU cores")
     print(f"reproduce: {command}")
-    out = ROOT / "benchmarks" / "results" / "bench_compat.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"benchmark": "bench_compat", "machine": platform.node(),
-                               "date": datetime.now(UTC).isoformat(timespec="seconds"), "command": command,
-                               "joint_model": joint.id, "figures": figures}, indent=2) + "\n")
+    write_record("bench_compat.json", "bench_compat", command=command, joint_model=joint.id, figures=figures)
     return 0
 
 
@@ -158,11 +154,7 @@ def seed_spread(settings: Settings, datas: dict, names: list[str], n_seeds: int,
     command = f".venv/bin/python benchmarks/bench_compat.py --seeds {n_seeds}" + (
         f" --only {','.join(names)}" if names != list(SOURCES) else "")
     print(f"seeds {seeds}; whole run {time.perf_counter() - t0:.0f} s\nreproduce: {command}")
-    out = ROOT / "benchmarks" / "results" / "bench_compat_seeds.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"benchmark": "bench_compat --seeds", "machine": platform.node(),
-                               "date": datetime.now(UTC).isoformat(timespec="seconds"), "command": command,
-                               "seeds": seeds, "figures": figures}, indent=2) + "\n")
+    write_record("bench_compat_seeds.json", "bench_compat --seeds", command=command, seeds=seeds, figures=figures)
     return 0
 
 
@@ -197,12 +189,16 @@ def cross_validated(settings: Settings, datas: dict, names: list[str]) -> int:
     command = ".venv/bin/python benchmarks/bench_compat.py --cv" + (
         f" --only {','.join(names)}" if names != ["polyvore-text", "ccp"] else "")
     print(f"whole run {time.perf_counter() - t0:.0f} s\nreproduce: {command}")
-    out = ROOT / "benchmarks" / "results" / "bench_compat_cv.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"benchmark": "bench_compat --cv", "machine": platform.node(),
-                               "date": datetime.now(UTC).isoformat(timespec="seconds"), "command": command,
-                               "folds": CV_FOLDS, "figures": figures}, indent=2) + "\n")
+    write_record("bench_compat_cv.json", "bench_compat --cv", command=command, folds=CV_FOLDS, figures=figures)
     return 0
+
+
+def write_record(file: str, benchmark: str, **doc) -> None:
+    """Write ``benchmarks/results/<file>``: the benchmark's name, machine and date, then ``doc``."""
+    out = ROOT / "benchmarks" / "results" / file
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"benchmark": benchmark, "machine": platform.node(),
+                               "date": datetime.now(UTC).isoformat(timespec="seconds"), **doc}, indent=2) + "\n")
 
 
 def print_table(figures: dict[str, dict]) -> None:
