@@ -40,7 +40,7 @@ from .index import (
     check_output,
     open_build,
 )
-from .index.cache import FeatureCache, model_id
+from .index.cache import FeatureCache, model_id, store_dtype
 
 log = logging.getLogger(__name__)
 
@@ -387,6 +387,6 @@ def write_shard(path: Path, shard: dict[str, np.ndarray]) -> None:
 
 def _spread(values: np.ndarray, good: np.ndarray) -> np.ndarray:
     """Rows for the good images placed back among zero rows for the images that failed."""
-    out = np.zeros((len(good),) + values.shape[1:], dtype=np.float16 if values.dtype == np.float16 else np.float32)
+    out = np.zeros((len(good),) + values.shape[1:], dtype=store_dtype(values))
     out[good] = values
     return out

@@ -66,8 +66,8 @@ def model_id(encoder_name: str, weights_id: str, crop: str | None, parts: int) -
     return {"encoder": encoder_name, "weights_id": weights_id, "crop": crop, "parts": parts}
 
 
-def _store_dtype(values: np.ndarray) -> type:
-    """float16 for parts made in half precision (stored exactly in half the bytes), float32 for the rest."""
+def store_dtype(values: np.ndarray) -> type:
+    """float16 for parts made in half precision (stored and held exactly in half the bytes), float32 for the rest."""
     return np.float16 if np.asarray(values).dtype == np.float16 else np.float32
 
 
@@ -170,7 +170,7 @@ class FeatureCache:
             ok[pick] = np.asarray(self._segment(name, "ok"))[rows]
             for p in parts_names:
                 block = np.asarray(self._segment(name, p)[rows])
-                block = block.astype(_store_dtype(block), copy=False)
+                block = block.astype(store_dtype(block), copy=False)
                 if out[p] is None:
                     out[p] = np.zeros((len(keys),) + block.shape[1:], dtype=block.dtype)
                 out[p][pick] = block
@@ -220,7 +220,7 @@ class FeatureCache:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         arrays = {"keys": keys, "ok": np.asarray(ok, dtype=bool),
-                  **{p: np.ascontiguousarray(v, dtype=_store_dtype(v)) for p, v in parts.items()}}
+                  **{p: np.ascontiguousarray(v, dtype=store_dtype(v)) for p, v in parts.items()}}
         for part, arr in arrays.items():
             with open(tmp / f"{part}.npy", "wb") as fh:
                 np.save(fh, arr, allow_pickle=False)
