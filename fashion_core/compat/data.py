@@ -84,6 +84,9 @@ class OutfitData:
     fitb: dict[str, list[FitbQuestion]] = field(default_factory=dict)
     compat: dict[str, list[CompatQuestion]] = field(default_factory=dict)
     split_rule: str = ""
+    split_keys: dict[str, str] = field(default_factory=dict)
+    """Set id → the key its split was drawn from by hash (:func:`split_of`); empty for a split released with the
+    data. :func:`fold_split` rotates the same keys into cross-validation folds."""
 
     def outfits(self, split: str) -> list[OutfitSet]:
         """Outfits of one split; ``KeyError`` names the splits there are."""
@@ -115,24 +118,18 @@ CV_FOLDS = 5
 def fold_split(data: OutfitData, fold: int) -> OutfitData:
     """``data`` re-split for cross-validation fold ``fold`` (0 to :data:`CV_FOLDS` - 1): buckets ``2 fold`` and
     ``2 fold + 1`` of its hash rule are the test part, bucket ``2 fold + 2`` (mod 10) the validation part and the rest
-    training, so every outfit is tested once over the folds, and fold 0 is the standard split. Only datasets split by
-    hash (Maryland titles by set id, worn-together photos by file name); a released split is refused."""
+    training, so every outfit is tested once over the folds, and fold 0 is the standard split. It rotates the keys the
+    loader split by (:attr:`OutfitData.split_keys`: Maryland set ids, worn-together file names); a split released
+    with the data has none and is refused."""
     if not 0 <= fold < CV_FOLDS:
         raise ValueError(f"fold must be 0 to {CV_FOLDS - 1}, not {fold}")
-    if not data.split_rule.startswith("sha1("):
+    if not data.split_keys:
         raise ValueError(f"{data.source}: split {data.split_rule!r} is released with the data, not drawn by hash; "
                          "it cannot be rotated into cross-validation folds")
-    root = data.source.parent if data.source.is_file() else data.source
-
-    def key(outfit: OutfitSet) -> str:
-        if data.layout == "maryland":
-            return outfit.set_id
-        return Path(data.items[outfit.item_ids[0]].image).relative_to(root).as_posix()
-
     test, valid = {2 * fold, 2 * fold + 1}, (2 * fold + 2) % 10
     splits: dict[str, list[OutfitSet]] = {s: [] for s in SPLITS}
     for outfit in (o for split in SPLITS for o in data.splits.get(split, [])):
-        b = hash_bucket(key(outfit))
+        b = hash_bucket(data.split_keys[outfit.set_id])
         splits["test" if b in test else "valid" if b == valid else "train"].append(outfit)
     rule = f"{data.split_rule.split(':')[0]}: fold {fold} of {CV_FOLDS}: buckets {2 * fold}-{2 * fold + 1} test, " \
            f"{valid} valid, the rest train"
@@ -307,6 +304,7 @@ def _load_maryland(path: Path, variant: str) -> OutfitData:
         rule = "sha1(set_id) % 10: 0-1 test, 2 valid, 3-9 train"
     items: dict[str, OutfitItem] = {}
     splits: dict[str, list[OutfitSet]] = {s: [] for s in SPLITS}
+    keys: dict[str, str] = {}
     for split, file in sources.items():
         for o in json.loads(file.read_text()):
             sid = str(o["set_id"])
@@ -319,8 +317,10 @@ def _load_maryland(path: Path, variant: str) -> OutfitData:
                 items[iid] = OutfitItem(iid, slot, str(it.get("name", "")).strip())
                 ids.append(iid)
             if len(ids) >= 2:
+                if not split:
+                    keys[sid] = sid
                 splits[split or split_of(sid)].append(OutfitSet(sid, tuple(ids)))
-    return OutfitData("maryland", path, items, splits, ("text",), split_rule=rule)
+    return OutfitData("maryland", path, items, splits, ("text",), split_rule=rule, split_keys=keys)
 
 
 def _maryland_slot(slot: str, title: str) -> str | None:
@@ -352,6 +352,7 @@ def _load_worn_together(path: Path, variant: str) -> OutfitData:
             best[key] = a
     items: dict[str, OutfitItem] = {}
     splits: dict[str, list[OutfitSet]] = {s: [] for s in SPLITS}
+    keys: dict[str, str] = {}
     for img in sorted(coco["images"], key=lambda im: im["id"]):
         chosen = by_image.get(img["id"], {})
         people: dict[str, list[str]] = {}
@@ -365,9 +366,10 @@ def _load_worn_together(path: Path, variant: str) -> OutfitData:
         for person, ids in sorted(people.items()):
             if len(ids) >= 2:
                 sid = Path(img["file_name"]).stem + (f"_p{person}" if person else "")
+                keys[sid] = img["file_name"]
                 splits[split_of(img["file_name"])].append(OutfitSet(sid, tuple(ids)))
     return OutfitData("worn-together", file, items, splits, ("image",),
-                      split_rule="sha1(file_name) % 10: 0-1 test, 2 valid, 3-9 train")
+                      split_rule="sha1(file_name) % 10: 0-1 test, 2 valid, 3-9 train", split_keys=keys)
 
 
 LOADERS: dict[str, Callable[[Path, str], OutfitData]] = {
