@@ -74,43 +74,18 @@ def fold_models(folds: int = 5) -> tuple[list, object]:
 
 def parser_training_set(encoder, recipe: dict, step: int = 1, progress: bool = True,
                         estimator=None) -> tuple[list, list, dict]:
-    """The parser's training cells, photo by photo: (fold or -1 for a demo look, features, labels) for every
-    selected ccp photo (every ``step``-th) and every demo training look, each also mirrored when the recipe says so;
-    plus the ccp photos and their cached cells' keys. Cells are cached in data/cache (refits are cheap)."""
-    from tqdm import tqdm
+    """The parser's training cells, photo by photo (``parser_training.fold_training_rows``): (fold or -1 for a demo
+    look, features, labels) per photo, plus the ccp photos and their folds. Cells are cached in data/cache."""
+    from fashion_core.detection.parser_training import fold_training_rows
 
-    from fashion_core.detection.parser_training import (
-        cached_photo_cells,
-        demo_training_looks,
-        kept_cells,
-        mask_dataset,
-    )
-    from fashion_core.detection.people import PoseEstimator
-
-    ccp = mask_dataset(CCP_JSON)
-    demo = mask_dataset(demo_training_looks(CACHE, recipe["demo_seed"], recipe["demo_looks"])) \
-        if recipe["demo_looks"] else []
-    photos = ccp + demo  # the order train_parser reads them in: the same per-photo seeds as the shipped rebuild
-    chosen = set(range(0, len(ccp), step)) | set(range(len(ccp), len(photos)))
-    estimator, rows, fold = estimator or PoseEstimator(), [], {}
-    for n in tqdm(sorted(chosen), desc="parser cells", unit="photo", disable=not progress):
-        fold[n] = photo_fold(str(photos[n].image.relative_to(CCP_JSON.parent))) if n < len(ccp) else -1
-        for flip in (False, True) if recipe["mirror"] else (False,):
-            cells = cached_photo_cells(encoder, photos[n], CACHE / "parser-cells", estimator, flip)
-            if cells.labels is not None:
-                rows.append((fold[n], *kept_cells(cells, n, recipe["seed"], flip)))
-    return rows, ccp, fold
+    return fold_training_rows(CCP_JSON, CACHE, encoder, recipe, step, progress, estimator)
 
 
 def fit_on(rows: list, encoder, recipe: dict, held_out: int | None):
     """A parser fitted on the training rows outside fold ``held_out`` (None: all of them, the shipped recipe)."""
-    from fashion_core.detection.parser_training import fit_parser
+    from fashion_core.detection.parser_training import fit_without_fold
 
-    keep = [r for r in rows if held_out is None or r[0] != held_out]
-    return fit_parser(np.concatenate([r[1] for r in keep]), np.concatenate([r[2] for r in keep]), encoder,
-                      hidden=recipe["hidden"], epochs=recipe["epochs"], seed=recipe["seed"],
-                      members=recipe["members"], balance=recipe["balance"],
-                      per_label=recipe["per_label"] or None, trained_on={"fold_held_out": held_out})
+    return fit_without_fold(rows, encoder, held_out, recipe)
 
 
 def parser_figures(step: int, recipe: dict, folds: int = 5) -> tuple[dict, object, object]:

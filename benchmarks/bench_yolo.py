@@ -12,13 +12,18 @@ Both detectors learn from the same photos and are scored on the same held-out on
   ``bench_detection.py`` does); **latency** is p50 / p95 of ``detect`` on the same ccp photos, one after the other;
 - **the ensemble row** (``pose-ensemble``) is that parser and this YOLO fused box by box (weighted boxes fusion,
   ``detection/fusion.py``, with the method's default IoU and equal weights: nothing tuned on these photos), run as
-  the real detector.
+  the real detector, YOLO reading the photo as served in the ensemble (416 px with test-time augmentation, the
+  setting ``--tta`` chose on the 5 folds).
 
 One fold per run: training YOLO takes about an hour per fold on 2 CPU cores; ``--summary`` prints the mean over
-the folds measured so far. The verdict line applies the issue's rule (ship YOLO as the default when it wins on mAP,
+the folds measured so far. ``--tta`` scores the ensemble with YOLO reading the photo at several sizes, with and
+without test-time augmentation, on every trained fold (the served reading was chosen there). ``--rescore``
+measures the ensemble with its contextual box rescorer (``models/box-rescorer``) nested over the 5 folds: each
+fold rescored by a rescorer fitted on the other folds' out-of-fold ranked boxes; the fold rows above are the
+ensemble without it. The verdict line applies the issue's rule (ship YOLO as the default when it wins on mAP,
 or comes within 0.03 while running faster) to YOLO alone and to the ensemble.
 
-    .venv/bin/python benchmarks/bench_yolo.py [--fold 0] [--epochs 36] [--imgsz 320] [--reuse] [--summary]
+    .venv/bin/python benchmarks/bench_yolo.py [--fold 0] [--epochs 36] [--imgsz 320] [--reuse] [--summary] [--tta] [--rescore]
 """
 
 from __future__ import annotations
@@ -36,6 +41,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
 from bench_detection import CACHE, CCP_JSON, _dets, fit_on, latency, parser_training_set, photo_fold  # noqa: E402
+from common_detection import (  # noqa: E402
+    CATEGORY_IDS as CATEGORY_ID,
+)
 from common_detection import TARGET_CLASSES, coco_eval, load_coco, to_coco, write_result  # noqa: E402
 
 from fashion_core.taxonomy import CATEGORIES  # noqa: E402
@@ -128,16 +136,175 @@ def score_parser(fold: int, fitted: tuple, gt, ids: list[int], dgt, demo_json: P
             "latency_ms": latency(served, gt, ids, latency_runs), "fit_s": round(fit_s, 1)}
 
 
-def score_ensemble(weights: Path, imgsz: int, parser, encoder, gt, ids: list[int], dgt, demo_root: Path,
-                   latency_runs: int) -> dict:
-    """``pose-ensemble``: the fold's parser and YOLO fused box by box (weighted boxes fusion, equal weights, IoU
-    0.55: the method's defaults, not tuned here), run as the real detector on the same photos."""
-    from fashion_core.detection import create_detector
+def score_ensemble(weights: Path, parser, encoder, gt, ids: list[int], dgt, demo_root: Path,
+                   latency_runs: int, **yolo_reading) -> dict:
+    """``pose-ensemble`` without the box rescorer (the shipped one learned from every fold; ``--rescore`` measures
+    it nested): the fold's parser and YOLO fused box by box (weighted boxes fusion, equal weights, IoU
+    0.55: the method's defaults, not tuned here), run as the real detector on the same photos, YOLO reading the
+    photo as served (``ENSEMBLE_YOLO_IMGSZ`` with test-time augmentation) unless ``yolo_reading`` (``imgsz``,
+    ``augment``) says otherwise."""
+    from fashion_core.detection import ENSEMBLE_YOLO_AUGMENT, ENSEMBLE_YOLO_IMGSZ, create_detector
 
     ranked = create_detector(f"pose-ensemble:{weights}", parser=parser, encoder=encoder, alternatives=True,
-                             min_score=0.0, yolo_conf=0.001, imgsz=imgsz)
-    served = create_detector(f"pose-ensemble:{weights}", parser=parser, encoder=encoder, imgsz=imgsz)
-    return score_ranked(ranked, served, gt, ids, dgt, demo_root, latency_runs)
+                             min_score=0.0, yolo_conf=0.001, rescorer=None, **yolo_reading)
+    served = create_detector(f"pose-ensemble:{weights}", parser=parser, encoder=encoder, rescorer=None,
+                             **yolo_reading)
+    reading = {"imgsz": ENSEMBLE_YOLO_IMGSZ, "augment": ENSEMBLE_YOLO_AUGMENT, **yolo_reading}
+    return {**score_ranked(ranked, served, gt, ids, dgt, demo_root, latency_runs), "yolo_reading": reading}
+
+
+TTA_GRID = ((320, False), (320, True), (384, True), (416, True), (448, True), (480, True))
+"""(size, test-time augmentation) readings of YOLO that ``--tta`` scores inside the ensemble."""
+
+
+def tta_sweep(folds: list[int], epochs: int, imgsz: int) -> None:
+    """Score the ensemble's ranked boxes on each fold's held-out ccp photos with YOLO reading the photo at each
+    :data:`TTA_GRID` setting (the fold's YOLO and parser fitted without it), print the 7-class mAP@0.5 per fold
+    and setting, the mean, and the nested choice (for each fold, the setting best on the other folds)."""
+    from fashion_core.detection import create_detector
+    from fashion_core.imageio import load_image
+
+    gt = load_coco(CCP_JSON)
+    runs: dict[str, dict[int, dict]] = {}
+    for fold in folds:
+        weights = CACHE / "yolo" / f"fold{fold}-e{epochs}-s{imgsz}" / "weights" / "best.safetensors"
+        if not weights.is_file():
+            raise SystemExit(f"no YOLO trained for fold {fold} ({weights}): run --fold {fold} first")
+        parser, encoder = fold_parser(fold)[:2]
+        ids = sorted(i for i, im in gt.imgs.items() if photo_fold(im["file_name"]) == fold)
+        for size, augment in TTA_GRID:
+            det = create_detector(f"pose-ensemble:{weights}", parser=parser, encoder=encoder, alternatives=True,
+                                  min_score=0.0, yolo_conf=0.001, imgsz=size, augment=augment, rescorer=None)
+            rows = []
+            for i in ids:
+                rows += to_coco(i, det.detect(load_image(CCP_JSON.parent / gt.imgs[i]["file_name"])))
+            ev = coco_eval(gt, rows, ids)
+            key = f"{size}{' tta' if augment else ''}"
+            runs.setdefault(key, {})[fold] = {"map50_target": ev["map50_target"], "map50_all": ev["map50_all"],
+                                              "per_class": {c: ev["per_class"][c]["ap50"] for c in TARGET_CLASSES}}
+            print(f"fold {fold}, YOLO at {key}: 7 classes {ev['map50_target']:.3f}, skirt "
+                  f"{ev['per_class']['skirt']['ap50']:.3f}", flush=True)
+    print(f"{'YOLO reading':14s} " + " ".join(f"fold {f}" for f in folds) + "   mean  skirt")
+    means = {}
+    for key, per in runs.items():
+        means[key] = float(np.mean([per[f]["map50_target"] for f in folds]))
+        skirt = np.mean([per[f]["per_class"]["skirt"] for f in folds])
+        print(f"{key:14s} " + " ".join(f"{per[f]['map50_target']:6.3f}" for f in folds) + f" {means[key]:6.3f} "
+              f"{skirt:6.3f}")
+    nested = []
+    for f in folds:
+        others = [g for g in folds if g != f] or [f]
+        pick = max(runs, key=lambda k: np.mean([runs[k][g]["map50_target"] for g in others]))
+        nested.append({"fold": f, "choice": pick, "map50_target": runs[pick][f]["map50_target"]})
+    nested_mean = float(np.mean([n["map50_target"] for n in nested]))
+    print("nested choice (best on the other folds): " + ", ".join(f"fold {n['fold']} {n['choice']}" for n in nested)
+          + f"; mean 7-class mAP@0.5 {nested_mean:.3f}")
+    out = write_result("bench_yolo_tta", {"folds": folds, "grid": [list(g) for g in TTA_GRID], "runs": runs,
+                                          "means": means, "nested": nested, "nested_mean": nested_mean})
+    print(f"wrote {out}\nreproduce: .venv/bin/python benchmarks/bench_yolo.py --tta --epochs {epochs} --imgsz {imgsz}")
+
+
+def rescore_eval(latency_runs: int) -> None:
+    """The ensemble with its contextual box rescorer (``detection/rescoring.py``), nested 5-fold: for each ccp fold,
+    a rescorer fitted on the other 4 folds' out-of-fold ranked lists rescores the boxes of the fold's detectors (YOLO
+    and parser fitted without the fold), run as the real detector on the fold's photos and on the held-out demo
+    looks; the same detectors without a rescorer give the row beside it. Also: the served threshold (best F1 of the
+    rescored out-of-fold boxes) and the latency with and without the rescorer."""
+    from fashion_core.demo import build_looks
+    from fashion_core.detection import create_detector
+    from fashion_core.detection.rescorer_training import fold_detectors, fold_lists, train
+    from fashion_core.detection.rescoring import RankedBox, right_boxes
+    from fashion_core.imageio import load_image
+
+    gt = load_coco(CCP_JSON)
+    demo_json = CACHE / "demo-looks-seed0" / "annotations.json"
+    if not demo_json.is_file():
+        build_looks(demo_json.parent, seed=0)
+    dgt = load_coco(demo_json)
+    detectors = fold_detectors(CACHE, CCP_JSON, progress=True)
+    fitted = {k: detectors(k) for k in range(5)}
+    lists = {k: fold_lists(CACHE, CCP_JSON, k, fitted[k][0], lambda k=k: fitted[k][1:], progress=True)
+             for k in range(5)}
+    per_fold, scored = [], []
+    for k in range(5):
+        yolo, parser, encoder = fitted[k]
+        rescorer = train({j: v for j, v in lists.items() if j != k})
+        ids = sorted(i for i, im in gt.imgs.items() if photo_fold(im["file_name"]) == k)
+        plain_rows = [{"image_id": p["image_id"], "category_id": CATEGORY_ID[c], "bbox": [b[0], b[1], b[2] - b[0],
+                                                                                        b[3] - b[1]], "score": sc}
+                      for p in lists[k] for c, b, sc in p["boxes"]]
+        figs = {}
+        for name, r in (("ensemble", None), ("rescored", rescorer)):
+            det = create_detector(f"pose-ensemble:{yolo}", parser=parser, encoder=encoder, rescorer=r,
+                                  alternatives=True, min_score=0.0, yolo_conf=0.001)
+            drows = []
+            for i in sorted(dgt.getImgIds()):
+                drows += to_coco(i, det.detect(load_image(demo_json.parent / dgt.imgs[i]["file_name"])))
+            rows = plain_rows
+            if r is not None:
+                rows = []
+                by_id = {p["image_id"]: p for p in lists[k]}
+                for i in ids:
+                    found = det.detect(load_image(CCP_JSON.parent / gt.imgs[i]["file_name"]))
+                    rows += to_coco(i, found)
+                    boxes = [RankedBox(d.category, d.box, d.score) for d in found]
+                    truth = [(c, tuple(b)) for c, b in by_id[i]["truth"]]
+                    scored += list(zip([b.score for b in boxes], right_boxes(boxes, truth), [len(truth)] * len(boxes)))
+            figs[name] = {"ccp": coco_eval(gt, rows, ids), "demo_looks": coco_eval(dgt, drows, sorted(dgt.getImgIds()))}
+        per_fold.append({"fold": k, **figs})
+        print(f"fold {k}: 7 classes ensemble {figs['ensemble']['ccp']['map50_target']:.3f} -> rescored "
+              f"{figs['rescored']['ccp']['map50_target']:.3f} (skirt {figs['ensemble']['ccp']['per_class']['skirt']['ap50']:.3f}"
+              f" -> {figs['rescored']['ccp']['per_class']['skirt']['ap50']:.3f}); demo looks "
+              f"{figs['ensemble']['demo_looks']['map50_target']:.3f} -> {figs['rescored']['demo_looks']['map50_target']:.3f}",
+              flush=True)
+    n_true = sum(len(p["truth"]) for v in lists.values() for p in v)
+    s = np.array([t[0] for t in scored])
+    y = np.array([t[1] for t in scored])
+    f1 = {}
+    for t in np.round(np.arange(0.2, 0.65, 0.05), 2):
+        tp, n = float(y[s >= t].sum()), int((s >= t).sum())
+        f1[float(t)] = round(2 * tp / (n + n_true), 4) if n + n_true else 0.0
+    best_t = max(f1, key=f1.get)
+    print("F1 of the rescored out-of-fold boxes by serving threshold: " + ", ".join(f"{t:.2f} {v:.3f}"
+                                                                                  for t, v in f1.items()))
+    yolo, parser, encoder = fitted[0]
+    ids0 = sorted(i for i, im in gt.imgs.items() if photo_fold(im["file_name"]) == 0)
+    lat = {name: latency(create_detector(f"pose-ensemble:{yolo}", parser=parser, encoder=encoder, rescorer=r),
+                         gt, ids0, latency_runs)
+           for name, r in (("ensemble", None), ("rescored", train({j: v for j, v in lists.items() if j != 0})))}
+    means = {}
+    for name in ("ensemble", "rescored"):
+        for table in ("ccp", "demo_looks"):
+            means[f"{name} {table}"] = {
+                "map50_target": round(float(np.mean([f[name][table]["map50_target"] for f in per_fold])), 4),
+                "map50_all": round(float(np.mean([f[name][table]["map50_all"] for f in per_fold])), 4),
+                "per_class": {c: round(float(np.mean([f[name][table]["per_class"][c]["ap50"] for f in per_fold])), 4)
+                              for c in CATEGORIES}}
+    print(f"{'class':12s} {'ensemble':>9s} {'rescored':>9s}   (ccp AP@0.5, mean over the 5 folds)")
+    for c in CATEGORIES:
+        mark = "*" if c in TARGET_CLASSES else " "
+        print(f"{c:11s}{mark} {means['ensemble ccp']['per_class'][c]:9.3f} {means['rescored ccp']['per_class'][c]:9.3f}")
+    for table in ("ccp", "demo_looks"):
+        print(f"{table}: mAP@0.5 7 classes ensemble {means['ensemble ' + table]['map50_target']:.3f}, rescored "
+              f"{means['rescored ' + table]['map50_target']:.3f}; all 12 classes "
+              f"{means['ensemble ' + table]['map50_all']:.3f} -> {means['rescored ' + table]['map50_all']:.3f}")
+    weak = {c: means["rescored ccp"]["per_class"][c] for c in TARGET_CLASSES}
+    print(f"targets, rescored: ccp 7 classes {means['rescored ccp']['map50_target']:.3f} (>= 0.55), classes under "
+          f"0.35: {', '.join(f'{c} {v:.3f}' for c, v in weak.items() if v < 0.35) or 'none'}; demo looks "
+          f"{means['rescored demo_looks']['map50_target']:.3f} (>= 0.80)")
+    print(f"served threshold with the best F1: {best_t:.2f} (F1 {f1[best_t]:.3f})")
+    print(f"latency p50, fold 0 photos: ensemble {lat['ensemble']['p50']:.0f} ms, rescored {lat['rescored']['p50']:.0f} ms")
+    card = {"ccp 5-fold mAP@0.5, 7 target classes: ensemble without / with the rescorer":
+            [means["ensemble ccp"]["map50_target"], means["rescored ccp"]["map50_target"]],
+            "ccp 5-fold AP@0.5 per target class, with the rescorer": {c: weak[c] for c in TARGET_CLASSES},
+            "held-out demo looks mAP@0.5, 7 target classes: without / with":
+            [means["ensemble demo_looks"]["map50_target"], means["rescored demo_looks"]["map50_target"]],
+            "served threshold (best F1 of the out-of-fold boxes)": best_t,
+            "latency p50 ms without / with (fold 0 photos)": [round(lat["ensemble"]["p50"], 1),
+                                                             round(lat["rescored"]["p50"], 1)]}
+    out = write_result("bench_yolo_rescore", {"folds": per_fold, "means": means, "f1_by_threshold": f1,
+                                              "best_threshold": best_t, "latency_ms": lat, "card": card})
+    print(f"wrote {out}\nreproduce: .venv/bin/python benchmarks/bench_yolo.py --rescore")
 
 
 def verdict(yolo: dict, parser: dict, ensemble: dict) -> str:
@@ -224,9 +391,19 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true", help="reuse this fold's YOLO weights when already trained with "
                                                           "the same epochs and size")
     ap.add_argument("--summary", action="store_true", help="print the mean over the folds measured so far and stop")
+    ap.add_argument("--rescore", action="store_true", help="instead: the ensemble with and without its contextual "
+                    "box rescorer, nested over the 5 folds (fold YOLOs trained first when missing)")
+    ap.add_argument("--tta", action="store_true", help="instead: score the ensemble with YOLO reading the photo at "
+                    "several sizes, with and without test-time augmentation, on every fold already trained")
     args = ap.parse_args()
     if args.summary:
         summary()
+        return
+    if args.tta:
+        tta_sweep(list(range(5)), args.epochs, args.imgsz)
+        return
+    if args.rescore:
+        rescore_eval(args.latency_runs)
         return
     import torch
 
@@ -257,8 +434,7 @@ def main() -> None:
     pose_yolo = score_pose_yolo(weights, args.imgsz, gt, ids, args.latency_runs)
     fitted = fold_parser(args.fold)
     parser = score_parser(args.fold, fitted, gt, ids, dgt, demo_json, args.latency_runs)
-    ensemble = score_ensemble(weights, args.imgsz, fitted[0], fitted[1], gt, ids, dgt, demo_json.parent,
-                              args.latency_runs)
+    ensemble = score_ensemble(weights, fitted[0], fitted[1], gt, ids, dgt, demo_json.parent, args.latency_runs)
     fig = {"split": f"ccp fold {args.fold} of 5 (photo-disjoint, sha1 of the file name; {len(ids)} photos) and the "
                     f"shipped demo world's 200 looks (seed 0), both never trained on; training: the other 4 folds' "
                     f"ccp photos + {DEMO_LOOKS} demo looks of seed {DEMO_LOOKS_SEED}; YOLO seed 0",

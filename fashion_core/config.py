@@ -21,7 +21,7 @@ DEFAULT_ENCODER = "efficientnet-lite0"
 NONE_WORDS = ("", "none", "off")
 
 
-_MODEL_FIELDS = ("garment_parser", "category_model", "compat_model", "wearer_model")
+_MODEL_FIELDS = ("garment_parser", "category_model", "compat_model", "wearer_model", "box_rescorer")
 _PATH_FIELDS = ("data_dir", "models_dir", "shared_data", "index_dir", "results_dir")
 
 
@@ -69,6 +69,9 @@ class Settings:
     """Let hub-backed models (OpenCLIP) fetch weights (``FASHION_ALLOW_DOWNLOADS=1``)."""
     torch_threads: int = 2
     """Threads torch may use (``FASHION_TORCH_THREADS``; the machine is shared)."""
+    box_rescorer: Path | None = None
+    """The ensemble detector's contextual box rescorer (``FASHION_BOX_RESCORER``; ``none``: the fused scores as
+    they are); default the shipped ``models/box-rescorer`` when present."""
 
     @property
     def demo_dir(self) -> Path:
@@ -124,11 +127,12 @@ class Settings:
             allow_downloads=str(pick("allow_downloads", "FASHION_ALLOW_DOWNLOADS", "0")).strip().lower()
             in ("1", "true", "yes"),
             torch_threads=max(1, int(pick("torch_threads", "FASHION_TORCH_THREADS", 2))),
+            box_rescorer=_path_or_none(pick("box_rescorer", "FASHION_BOX_RESCORER", shipped["box-rescorer"])),
         )
 
 
 SHIPPED_DIRS = {"garment-parser": "garment-parser", "category": "category", "compat": "compat", "wearer": "wearer",
-                "encoder": "fashion-encoder", "garment-yolo": "garment-yolo"}
+                "encoder": "fashion-encoder", "garment-yolo": "garment-yolo", "box-rescorer": "box-rescorer"}
 """Folder under ``models/`` of each shipped model that is a default when present (``config.json`` inside); the
 shipped encoder is the registered encoder ``fashion-lite0``."""
 

@@ -583,3 +583,24 @@ register_shipped(ShippedModel(
     "trained jointly on every outfit source (`compat/joint.py`); every index build uses it by default.",
     ("fashion-encoder",), ("model.safetensors", "text_encoder_components.npy", "text_encoder.json"),
     _rebuild_compat, "compat_model", ("polyvore-text/outfits_valid.json", "ccp/annotations.json")))
+
+
+def _rebuild_box_rescorer(out: Path, settings: Settings, progress: bool) -> RebuildResult:
+    from .detection.rescorer_training import rebuild
+
+    return rebuild(out, settings, progress)
+
+
+def _box_rescorer_scores(settings: Settings) -> tuple[dict, str]:
+    """The nested 5-fold figures of ``bench_yolo.py --rescore``."""
+    from .detection.rescorer_training import card_facts
+
+    facts = card_facts(settings)
+    return facts.scores, facts.split
+
+
+register_shipped(ShippedModel(
+    "box-rescorer", "box-rescorer", "The ensemble detector's contextual box rescorer: re-reads each fused garment "
+    "box's score with what else the photo holds (`detection/rescoring.py`), learned from ranked lists of ccp photos "
+    "the detectors never saw.", ("garment-parser", "garment-yolo"), ("rescorer.json",), _rebuild_box_rescorer,
+    "box_rescorer", ("ccp/annotations.json",), reads_encoder=False, benchmark_scores=_box_rescorer_scores))

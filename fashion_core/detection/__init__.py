@@ -16,6 +16,7 @@ from typing import Protocol
 
 from PIL import Image
 
+from .rescoring import BoxRescorer
 from .types import Detection, Person
 
 log = logging.getLogger(__name__)
@@ -99,27 +100,47 @@ def _pose_yolo(arg: str | None = None, **kwargs) -> Detector:
 @register_detector("pose-ensemble")
 def _pose_ensemble(arg: str | None = None, **kwargs) -> Detector:
     """The garment parser's garments fused with YOLO's boxes per photo (the shipped YOLO, or
-    ``pose-ensemble:<weights>``) and the configured garment parser unless ``parser=`` is given."""
+    ``pose-ensemble:<weights>``) and the configured garment parser unless ``parser=`` is given; the fused boxes are
+    rescored by the configured box rescorer unless ``rescorer=`` says otherwise (None: the fused scores)."""
     from .pose import PoseGuidedDetector
     from .yolo import YoloDetector
 
-    imgsz = kwargs.pop("imgsz", None)
+    imgsz = kwargs.pop("imgsz", ENSEMBLE_YOLO_IMGSZ)
+    augment = kwargs.pop("augment", ENSEMBLE_YOLO_AUGMENT)
     yolo_conf = kwargs.pop("yolo_conf", ENSEMBLE_YOLO_CONF)
-    kwargs.setdefault("min_score", ENSEMBLE_MIN_SCORE)
-    if "parser" not in kwargs:
+    if "parser" not in kwargs or "rescorer" not in kwargs:
         from ..config import settings
 
-        kwargs["parser"] = settings().garment_parser
+        cfg = settings()
+        kwargs.setdefault("parser", cfg.garment_parser)
+        if "rescorer" not in kwargs:
+            kwargs["rescorer"] = cfg.box_rescorer
     if kwargs["parser"] is None:
         raise ValueError("detector 'pose-ensemble' needs a garment parser: ship models/garment-parser (`fashion-core "
                          "models rebuild garment-parser`) or set FASHION_GARMENT_PARSER, or use 'pose-yolo'")
-    return PoseGuidedDetector(yolo=YoloDetector(arg or shipped_yolo(), conf=yolo_conf, imgsz=imgsz), **kwargs)
+    if kwargs["rescorer"] is not None and not isinstance(kwargs["rescorer"], BoxRescorer):
+        kwargs["rescorer"] = BoxRescorer.load(kwargs["rescorer"])
+    kwargs.setdefault("min_score", RESCORED_MIN_SCORE if kwargs["rescorer"] is not None else ENSEMBLE_MIN_SCORE)
+    kwargs.setdefault("alone_min_score", 2 * ENSEMBLE_MIN_SCORE)
+    return PoseGuidedDetector(yolo=YoloDetector(arg or shipped_yolo(), conf=yolo_conf, imgsz=imgsz, augment=augment),
+                              **kwargs)
 
 
 ENSEMBLE_MIN_SCORE = 0.3
 """A fused box is served from this score: seen by both models at 0.3, or by one alone at 0.6 (the best F1 of the
 served boxes on the held-out ccp fold 1, with models fitted without it: 0.616 against 0.597 at 0.25 and 0.604 at
 0.35; the parser alone 0.543, YOLO alone 0.470)."""
+RESCORED_MIN_SCORE = 0.35
+"""With the box rescorer, a fused box is served from this probability of being a right garment: the best F1 of
+the out-of-fold rescored boxes of the 5 ccp folds (``benchmarks/bench_yolo.py --rescore``: 0.595 at 0.35, 0.594
+at 0.25 and 0.30, 0.592 at 0.40, 0.566 at 0.50)."""
+ENSEMBLE_YOLO_IMGSZ = 416
+ENSEMBLE_YOLO_AUGMENT = True
+"""In the ensemble YOLO reads the photo at 416 px (it was trained at 320 with scale jitter) with test-time
+augmentation (``YoloDetector(augment=True)``). Chosen on the 5 ccp folds by ``benchmarks/bench_yolo.py --tta``
+(each fold's YOLO and parser fitted without it): mean 7-class mAP@0.5 of the ensemble 0.557 at 320 px without it,
+0.571 at 320 with it, 0.581 / 0.587 / 0.587 / 0.588 at 384 / 416 / 448 / 480 with it: the smallest size on the
+plateau. Choosing the size on the other 4 folds for each fold (nested) gives 0.579."""
 ENSEMBLE_YOLO_CONF = 0.01
 """YOLO's boxes enter the fusion from this confidence (lower ones cannot lift a fused score past the threshold)."""
 

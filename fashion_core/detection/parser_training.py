@@ -327,3 +327,38 @@ inside each fold): ccp, ``demo_looks`` generated looks, ``mirror``, loss ``balan
 def _maps_id(encoder) -> str | None:
     """Id of the encoder's feature maps (the blocks; a fashion-tuned head does not change them)."""
     return getattr(encoder, "feature_maps_id", getattr(encoder, "weights_id", None))
+
+
+def fold_training_rows(ccp_json: Path, cache_dir: Path, encoder, recipe: dict | None = None, step: int = 1,
+                       progress: bool = True, estimator=None) -> tuple[list, list, dict]:
+    """The recipe's training cells photo by photo, for refits without a fold: ``(fold or -1 for a demo look,
+    features, labels)`` for every ``step``-th ccp photo and every demo training look (each also mirrored when the
+    recipe says so), the ccp photos, and the fold of each photo's position. Cells are cached in
+    ``cache_dir/parser-cells``, so refits are cheap."""
+    from tqdm import tqdm
+
+    from .people import PoseEstimator
+    from .yolo_training import photo_fold
+
+    r = {**PARSER_RECIPE, **(recipe or {})}
+    ccp = mask_dataset(ccp_json)
+    demo = mask_dataset(demo_training_looks(cache_dir, r["demo_seed"], r["demo_looks"])) if r["demo_looks"] else []
+    photos = ccp + demo  # the order train_parser reads them in: the same per-photo seeds as the shipped rebuild
+    chosen = set(range(0, len(ccp), step)) | set(range(len(ccp), len(photos)))
+    estimator, rows, fold = estimator or PoseEstimator(), [], {}
+    for n in tqdm(sorted(chosen), desc="parser cells", unit="photo", disable=not progress):
+        fold[n] = photo_fold(str(photos[n].image.relative_to(Path(ccp_json).parent))) if n < len(ccp) else -1
+        for flip in (False, True) if r["mirror"] else (False,):
+            cells = cached_photo_cells(encoder, photos[n], Path(cache_dir) / "parser-cells", estimator, flip)
+            if cells.labels is not None:
+                rows.append((fold[n], *kept_cells(cells, n, r["seed"], flip)))
+    return rows, ccp, fold
+
+
+def fit_without_fold(rows: list, encoder, held_out: int | None, recipe: dict | None = None) -> GarmentParser:
+    """The recipe's parser fitted on the :func:`fold_training_rows` outside fold ``held_out`` (None: all)."""
+    r = {**PARSER_RECIPE, **(recipe or {})}
+    keep = [row for row in rows if held_out is None or row[0] != held_out]
+    return fit_parser(np.concatenate([row[1] for row in keep]), np.concatenate([row[2] for row in keep]), encoder,
+                      hidden=r["hidden"], epochs=r["epochs"], seed=r["seed"], members=r["members"],
+                      balance=r["balance"], per_label=r["per_label"] or None, trained_on={"fold_held_out": held_out})

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +40,7 @@ from .icons import icon_position
 from .parser import GarmentParser, ParserError, parse_person
 from .people import PoseEstimator
 from .regions import Hypothesis
+from .rescoring import BoxRescorer, RankedBox
 from .types import Detection, Person
 from .views import is_front_facing, is_full_shot
 
@@ -66,9 +68,14 @@ class PoseGuidedDetector:
     def __init__(self, evidence: bool = True, alternatives: bool = False, min_score: float = 0.3,
                  model_complexity: int = 1, encoder=None, category_model=None,
                  evidence_weight: float | None = None, parser: GarmentParser | str | None = None,
-                 yolo=None) -> None:
+                 yolo=None, rescorer: BoxRescorer | None = None, alone_min_score: float | None = None) -> None:
+        """``rescorer`` re-reads the fused boxes' scores with their context (``detection/rescoring.py``; the
+        ensemble only), and then ``min_score`` applies to its probabilities; ``alone_min_score`` is the score from
+        which the ensemble serves YOLO's boxes on a photo where pose finds nobody (default twice ``min_score``)."""
         self.estimator = PoseEstimator(model_complexity=model_complexity)
         self.yolo = yolo
+        self.rescorer = rescorer
+        self.alone_min_score = 2 * min_score if alone_min_score is None else alone_min_score
         self.parser = GarmentParser.load(parser) if isinstance(parser, (str, Path)) else parser
         if yolo is not None:
             self.name = "pose-yolo" if self.parser is None else "pose-ensemble"
@@ -146,12 +153,14 @@ class PoseGuidedDetector:
 
     def _nobody_found(self, image: Image.Image, shape: tuple[int, int], scale: float,
                       found: list[Detection]) -> list[Detection]:
-        """The ensemble on a photo where pose finds nobody: YOLO's boxes when it serves an outfit (two garments or
-        more: someone wears them, pose missed them, as on 46 of 300 drawn demo looks), else the whole object (a
-        packshot or a flat lay, read better by the evidence than by YOLO: 60 against 51 right of 120 clothing/
-        photos), else whatever YOLO serves."""
+        """The ensemble on a photo where pose finds nobody: YOLO's boxes when it serves an outfit (garments on two
+        places or more: someone wears them, pose missed them, as on 46 of 300 drawn demo looks), else the whole
+        object (a packshot or a flat lay, read better by the evidence than by YOLO: 60 against 51 right of 120
+        clothing/ photos), else whatever YOLO serves. YOLO is the only model here, so the outfit is told from its
+        boxes of ``alone_min_score`` or more (twice the fused list's bar: a box one model alone sees has half its
+        score there)."""
         served = self._yolo_garments(image, [], shape, scale, found)
-        if len(served) >= 2:
+        if _distinct_places([d for d in served if d.score >= self.alone_min_score]) >= 2:
             return served
         return self._no_person(image) or served
 
@@ -166,6 +175,8 @@ class PoseGuidedDetector:
             hyps = [Hypothesis(f"{c}-{i}", c, box, score) for i, (c, box, score) in enumerate(found)]
             parsed += self._to_detections(hyps, person, shape, scale, adjust=False)
         fused = fuse_boxes([parsed, boxes.result()])
+        if self.rescorer is not None:
+            fused = self._rescored(fused, shape, scale)
         if not self.alternatives:
             fused = [f for f in fused if f.score >= self.min_score]
         owners = self._owner(fused, people, shape, scale)
@@ -184,6 +195,13 @@ class PoseGuidedDetector:
         for idx, hyps in sorted(by_person.items()):
             out += self._to_detections(hyps, people[idx], shape, scale, adjust=False)
         return sorted(out, key=lambda d: (d.person < 0, d.person, -d.score))
+
+    def _rescored(self, fused: list[FusedBox], shape: tuple[int, int], scale: float) -> list[FusedBox]:
+        """The fused boxes with the rescorer's probabilities as their scores, best first."""
+        found = [RankedBox(f.category, f.box, f.score) for f in fused]
+        scores = self.rescorer.rescore(found, shape[1] / scale, shape[0] / scale)
+        out = [replace(f, score=s) for f, s in zip(fused, scores)]
+        return sorted(out, key=lambda f: (-f.score, f.category, f.box))
 
     @staticmethod
     def _owner(fused: list[FusedBox], people: list[Person], shape: tuple[int, int], scale: float) -> list[int]:
@@ -299,6 +317,29 @@ def _one_of_exclusive(fused: list[FusedBox], owners: list[int]) -> list[int]:
         if not clash:
             kept.append(k)
     return kept
+
+
+SAME_PLACE = 0.6
+"""Two boxes lie on one place (one garment read two ways, as a flat lay of trousers read as pants and as a dress)
+when their intersection covers this share of the smaller one."""
+
+
+def _distinct_places(dets: list[Detection]) -> int:
+    """How many places of the photo ``dets`` (best first) cover, whatever their categories: a box on a place a
+    better box already covers (:data:`SAME_PLACE`) is not another garment."""
+    kept: list[tuple[float, ...]] = []
+    for d in dets:
+        if not any(_overlap_of_smaller(d.box, k) >= SAME_PLACE for k in kept):
+            kept.append(d.box)
+    return len(kept)
+
+
+def _overlap_of_smaller(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    """Intersection of boxes ``a`` and ``b`` over the smaller one's area."""
+    iw = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    ih = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return iw * ih / smaller if smaller > 0 else 0.0
 
 
 MIN_PERSON_SHARE = 0.5

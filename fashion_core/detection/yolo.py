@@ -92,10 +92,12 @@ class YoloDetector:
     """
 
     def __init__(self, weights: str | os.PathLike, conf: float = 0.25, imgsz: int | None = None,
-                 min_score: float | None = None, alternatives: bool = False) -> None:
+                 min_score: float | None = None, alternatives: bool = False, augment: bool = False) -> None:
         """Load ``weights``; ``min_score`` is an alias of ``conf`` (the pose detector's name); ``alternatives`` is
         accepted for symmetry with it: YOLO already returns every box above ``conf``. ``imgsz`` defaults to the
-        size the weights were trained at when a shipped ``config.json`` beside them says it, else 640."""
+        size the weights were trained at when a shipped ``config.json`` beside them says it, else 640.
+        ``augment`` turns on ultralytics' test-time augmentation (the photo at 1, 0.83 mirrored and 0.67 of
+        ``imgsz``, boxes merged before non-maximum suppression): about twice the time for better boxes."""
         path = Path(weights)
         if not path.is_file():
             raise FileNotFoundError(f"YOLO weights {path} not found; train some with `fashion-core detector train "
@@ -109,11 +111,12 @@ class YoloDetector:
                              f"the taxonomy ({', '.join(taxonomy.CATEGORIES)})")
         self.min_score = conf if min_score is None else min_score
         self.imgsz = imgsz or _trained_size(path) or 640
+        self.augment = augment
 
     def detect(self, image: Image.Image) -> list[Detection]:
         """Garments in ``image`` (boxes in its pixels), best first."""
         res = self.model.predict(image.convert("RGB"), conf=self.min_score, imgsz=self.imgsz, device="cpu",
-                                 verbose=False)[0]
+                                 augment=self.augment, verbose=False)[0]
         out = []
         for (x0, y0, x1, y1), cls, score in zip(res.boxes.xyxy.tolist(), res.boxes.cls.tolist(),
                                                 res.boxes.conf.tolist()):

@@ -98,7 +98,7 @@ def card_facts(settings) -> RebuildResult:
         r4 = lambda v: round(float(v), 4)  # noqa: E731
         scores = {"benchmark": doc.get("command"), "benchmark date": doc.get("date")}
         for name, label in (("yolo", "YOLO (these weights)"), ("parser", "pose + garment parser, same fold"),
-                            ("ensemble", "pose-ensemble (both fused, the default detector)")):
+                            ("ensemble", "pose-ensemble (both fused, without the box rescorer)")):
             f = fig.get(name)
             if f is None:
                 continue
@@ -123,7 +123,8 @@ def card_facts(settings) -> RebuildResult:
                       f"the 7 classes {f['yolo']['ccp']['map50_target']:.3f} against the parser's "
                       f"{f['parser']['ccp']['map50_target']:.3f} on that fold; held-out demo looks "
                       f"{f['yolo']['demo_looks']['map50_target']:.3f} against {f['parser']['demo_looks']['map50_target']:.3f}"
-                      + (f"; both fused (pose-ensemble): ccp {f['ensemble']['ccp']['map50_target']:.3f}, demo looks "
+                      + (f"; both fused (pose-ensemble without its box rescorer): ccp "
+                         f"{f['ensemble']['ccp']['map50_target']:.3f}, demo looks "
                          f"{f['ensemble']['demo_looks']['map50_target']:.3f}." if "ensemble" in f else "."))
     if len(measured) > 1:
         mean = lambda n, t: sum(f[n][t]["map50_target"] for f in measured) / len(measured)  # noqa: E731
@@ -144,6 +145,9 @@ def card_facts(settings) -> RebuildResult:
         "float16 safetensors (`detection/yolo_training.py`).",
         ["Fold 0 of ccp is never trained on, so the scores above are of these weights, not of a refit.",
          "It serves by default fused with the garment parser (`pose-ensemble`: weighted boxes fusion, "
-         "`detection/fusion.py`; the ensemble's figures are in `benchmarks/bench_yolo.py`'s results). Alone: "
+         "`detection/fusion.py`; the ensemble's figures are in `benchmarks/bench_yolo.py`'s results), reading the "
+         "photo at 416 px with ultralytics' test-time augmentation (chosen on the 5 folds by `bench_yolo.py --tta`; "
+         "`ENSEMBLE_YOLO_IMGSZ` in `detection/__init__.py`), and its fused boxes rescored by `models/box-rescorer` "
+         "(whose card has the 5-fold figures of the default detector). Alone: "
          "`--detector yolo` (boxes only) or `--detector pose-yolo` (its boxes, given to the people the pose model "
          "finds: wearer per person and the knee-to-hip icon for bottoms).", *others])

@@ -19,7 +19,7 @@ MINE = ("garment-parser", "category", "compat", "wearer")
 def test_every_shipped_model_is_committed_with_weights_config_and_card():
     settings = Settings.resolve(env={})
     total = 0
-    for name in MINE + ("garment-yolo",):
+    for name in MINE + ("garment-yolo", "box-rescorer"):
         m = shipped.registry()[name]
         folder = m.path(settings)
         assert (folder / "config.json").is_file(), f"{folder} is not shipped"
@@ -65,6 +65,8 @@ def test_shipped_models_are_the_defaults():
     assert settings.category_model == PROJECT_ROOT / "models" / "category"
     assert settings.garment_parser == PROJECT_ROOT / "models" / "garment-parser"
     assert settings.wearer_model == PROJECT_ROOT / "models" / "wearer"
+    assert settings.box_rescorer == PROJECT_ROOT / "models" / "box-rescorer"
+    assert Settings.resolve(env={"FASHION_BOX_RESCORER": "none"}).box_rescorer is None
     rows = {r["name"]: r for r in shipped.describe(settings)}
     assert all(rows[n]["present"] and rows[n]["loaded"] == "yes" for n in MINE)
     off = {r["name"]: r for r in shipped.describe(settings.with_(compat_model="none"))}
