@@ -329,6 +329,13 @@ def _maps_id(encoder) -> str | None:
     return getattr(encoder, "feature_maps_id", getattr(encoder, "weights_id", None))
 
 
+def photo_fold(file_name: str, folds: int = 5) -> int:
+    """Fold of a ccp photo (``photos/0001.jpg``): the split every detection benchmark uses."""
+    from ..category_model import fold_of
+
+    return fold_of(f"ccp/annotations.json:{file_name}", folds)
+
+
 def fold_training_rows(ccp_json: Path, cache_dir: Path, encoder, recipe: dict | None = None, step: int = 1,
                        progress: bool = True, estimator=None) -> tuple[list, list, dict]:
     """The recipe's training cells photo by photo, for refits without a fold: ``(fold or -1 for a demo look,
@@ -338,7 +345,6 @@ def fold_training_rows(ccp_json: Path, cache_dir: Path, encoder, recipe: dict | 
     from tqdm import tqdm
 
     from .people import PoseEstimator
-    from .yolo_training import photo_fold
 
     r = {**PARSER_RECIPE, **(recipe or {})}
     ccp = mask_dataset(ccp_json)

@@ -177,10 +177,10 @@ class PoseGuidedDetector:
         fused = fuse_boxes([parsed, boxes.result()])
         if self.rescorer is not None:
             fused = self._rescored(fused, shape, scale)
-        if not self.alternatives:
-            fused = [f for f in fused if f.score >= self.min_score]
         owners = self._owner(fused, people, shape, scale)
         if not self.alternatives:
+            kept = _served(fused, owners, self.min_score, len(people))
+            fused, owners = [fused[k] for k in kept], [owners[k] for k in kept]
             kept = _one_of_exclusive(fused, owners)
             fused, owners = [fused[k] for k in kept], [owners[k] for k in kept]
         by_person: dict[int, list[Hypothesis]] = {}
@@ -317,6 +317,21 @@ def _one_of_exclusive(fused: list[FusedBox], owners: list[int]) -> list[int]:
         if not clash:
             kept.append(k)
     return kept
+
+
+def _served(fused: list[FusedBox], owners: list[int], min_score: float, n_people: int) -> list[int]:
+    """Indices of ``fused`` (best first) to serve: those of ``min_score`` or more, and for a person with none of
+    them their best box when it reaches half of ``min_score``: a person in the photo keeps a garment to tap (on a
+    half-length photo of two men in suits, ultralytics' ``zidane.jpg``, the rescored boxes peak at 0.28)."""
+    kept = [k for k, f in enumerate(fused) if f.score >= min_score]
+    dressed = {owners[k] for k in kept}
+    for person in range(n_people):
+        if person in dressed:
+            continue
+        best = next((k for k, f in enumerate(fused) if owners[k] == person and f.score >= min_score / 2), None)
+        if best is not None:
+            kept.append(best)
+    return sorted(kept)
 
 
 SAME_PLACE = 0.6

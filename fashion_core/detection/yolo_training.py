@@ -15,19 +15,13 @@ from collections import Counter
 from pathlib import Path
 
 from ..results import RebuildResult
+from .parser_training import photo_fold  # noqa: F401  (re-exported: the split every detection benchmark uses)
 
 YOLO_RECIPE: dict = {"model": "yolov8n.yaml", "epochs": 36, "imgsz": 320, "batch": 16, "seed": 0, "held_out_fold": 0,
                      "folds": 5, "val_looks": 10}
 """Architecture, epochs, image size, batch, seed; the ccp fold it never trains on; demo looks it validates on
 after the last epoch (ultralytics needs a val split; nothing is chosen on it)."""
 WEIGHTS_FILE = "yolo.safetensors"
-
-
-def photo_fold(file_name: str, folds: int = 5) -> int:
-    """Fold of a ccp photo (``photos/0001.jpg``): the split every detection benchmark uses."""
-    from ..category_model import fold_of
-
-    return fold_of(f"ccp/annotations.json:{file_name}", folds)
 
 
 def training_splits(ccp_json: Path, demo_ann: Path, held_out: int, folds: int = 5,

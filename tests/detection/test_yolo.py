@@ -7,6 +7,7 @@ Every socket lookup or connection is refused and recorded while it runs: the pat
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -259,3 +260,23 @@ def test_pose_ensemble_on_a_flat_laid_garment_gives_the_whole_garment(shared_dat
     for found in (one_place, unsure):
         got = ensemble._nobody_found(img, (img.height, img.width), 1.0, found)
         assert [(d.category, d.box) for d in got] == [(plain[0].category, plain[0].box)], found
+
+
+def test_pose_ensemble_leaves_no_person_without_a_garment_to_tap():
+    """On ultralytics' ``zidane.jpg`` (two men in suits, half length: unlike any training photo) no rescored box
+    reaches the served score; each person still gets their best garment box, and nothing below half of it."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("ultralytics")
+    photo = load_image(Path(next(iter(spec.submodule_search_locations))) / "assets" / "zidane.jpg")
+    ensemble = create_detector("pose-ensemble")
+    ranked = create_detector("pose-ensemble", alternatives=True, min_score=0.0).detect(photo)
+    people = {d.person for d in ranked if d.person >= 0}
+    assert len(people) == 2
+    served = ensemble.detect(photo)
+    assert {d.person for d in served} == people
+    assert all(d.score >= ensemble.min_score / 2 for d in served)
+    for person in people:
+        best = max((d for d in ranked if d.person == person), key=lambda d: d.score)
+        assert any(d.category == best.category and d.score == pytest.approx(best.score) for d in served
+                   if d.person == person)
