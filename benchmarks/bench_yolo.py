@@ -225,10 +225,10 @@ def rescore_eval(latency_runs: int) -> None:
     fitted = {k: detectors(k) for k in range(5)}
     lists = {k: fold_lists(CACHE, CCP_JSON, k, fitted[k][0], lambda k=k: fitted[k][1:], progress=True)
              for k in range(5)}
-    per_fold, scored = [], []
+    per_fold, scored, rescorers = [], [], {}
     for k in range(5):
         yolo, parser, encoder = fitted[k]
-        rescorer = train({j: v for j, v in lists.items() if j != k})
+        rescorer = rescorers[k] = train({j: v for j, v in lists.items() if j != k})
         ids = sorted(i for i, im in gt.imgs.items() if photo_fold(im["file_name"]) == k)
         plain_rows = [{"image_id": p["image_id"], "category_id": CATEGORY_ID[c], "bbox": [b[0], b[1], b[2] - b[0],
                                                                                         b[3] - b[1]], "score": sc}
@@ -271,7 +271,7 @@ def rescore_eval(latency_runs: int) -> None:
     ids0 = sorted(i for i, im in gt.imgs.items() if photo_fold(im["file_name"]) == 0)
     lat = {name: latency(create_detector(f"pose-ensemble:{yolo}", parser=parser, encoder=encoder, rescorer=r),
                          gt, ids0, latency_runs)
-           for name, r in (("ensemble", None), ("rescored", train({j: v for j, v in lists.items() if j != 0})))}
+           for name, r in (("ensemble", None), ("rescored", rescorers[0]))}
     means = {}
     for name in ("ensemble", "rescored"):
         for table in ("ccp", "demo_looks"):
