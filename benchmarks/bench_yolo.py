@@ -49,14 +49,6 @@ from common_detection import TARGET_CLASSES, coco_eval, load_coco, to_coco, writ
 from fashion_core.taxonomy import CATEGORIES  # noqa: E402
 
 
-def yolo_dataset(fold: int, demo_ann: Path, out: Path):
-    """The YOLO dataset of one fold: ccp photos outside ``fold`` + the demo training looks; returns the report."""
-    from fashion_core.detection.converters import write_dataset
-    from fashion_core.detection.yolo_training import training_splits
-
-    return write_dataset(training_splits(CCP_JSON, demo_ann, fold), out)
-
-
 def score_ranked(ranked, served, gt, ids: list[int], dgt, demo_root: Path, latency_runs: int) -> dict:
     """A detector's ranked list scored on the held-out ccp photos and demo looks, and the latency of its served
     form on the ccp photos."""
@@ -408,13 +400,13 @@ def main() -> None:
     import torch
 
     from fashion_core.demo import build_looks
-    from fashion_core.detection.parser_training import DEMO_LOOKS, DEMO_LOOKS_SEED, demo_training_looks
+    from fashion_core.detection.parser_training import DEMO_LOOKS, DEMO_LOOKS_SEED
+    from fashion_core.detection.rescorer_training import fold_dataset
     from fashion_core.detection.yolo import train_yolo
 
     torch.set_num_threads(2)
-    demo_ann = demo_training_looks(CACHE, DEMO_LOOKS_SEED, DEMO_LOOKS)
     run_dir = CACHE / "yolo" / f"fold{args.fold}-e{args.epochs}-s{args.imgsz}"
-    data = yolo_dataset(args.fold, demo_ann, CACHE / "yolo" / f"fold{args.fold}-data")
+    data = fold_dataset(CACHE, CCP_JSON, args.fold)
     weights = run_dir / "weights" / "best.safetensors"
     info = run_dir / "train.json"
     if not (args.reuse and weights.is_file() and info.is_file()):

@@ -23,10 +23,20 @@ from .yolo_training import YOLO_RECIPE, photo_fold, training_splits
 ROWS_VERSION = 2
 
 
-def fold_yolo(cache_dir: Path, ccp_json: Path, fold: int, progress: bool = False) -> Path:
-    """The YOLO recipe trained without ccp fold ``fold`` (cached; trained here when missing, about an hour)."""
+def fold_dataset(cache_dir: Path, ccp_json: Path, fold: int):
+    """The YOLO dataset without ccp fold ``fold`` (the other folds' photos + the demo training looks), written under
+    ``<cache>/yolo/fold<K>-data``; returns ``write_dataset``'s report."""
     from .converters import write_dataset
     from .parser_training import DEMO_LOOKS, DEMO_LOOKS_SEED, demo_training_looks
+
+    r = YOLO_RECIPE
+    demo = demo_training_looks(cache_dir, DEMO_LOOKS_SEED, DEMO_LOOKS)
+    return write_dataset(training_splits(ccp_json, demo, fold, r["folds"], r["val_looks"]),
+                         Path(cache_dir) / "yolo" / f"fold{fold}-data")
+
+
+def fold_yolo(cache_dir: Path, ccp_json: Path, fold: int, progress: bool = False) -> Path:
+    """The YOLO recipe trained without ccp fold ``fold`` (cached; trained here when missing, about an hour)."""
     from .yolo import train_yolo
 
     r = YOLO_RECIPE
@@ -34,9 +44,7 @@ def fold_yolo(cache_dir: Path, ccp_json: Path, fold: int, progress: bool = False
     weights = run / "weights" / "best.safetensors"
     if weights.is_file():
         return weights
-    demo = demo_training_looks(cache_dir, DEMO_LOOKS_SEED, DEMO_LOOKS)
-    data = write_dataset(training_splits(ccp_json, demo, fold, r["folds"], r["val_looks"]),
-                         Path(cache_dir) / "yolo" / f"fold{fold}-data")
+    data = fold_dataset(cache_dir, ccp_json, fold)
     return train_yolo(data.data_yaml, run, epochs=r["epochs"], imgsz=r["imgsz"], model=r["model"], seed=r["seed"],
                       batch=r["batch"], val=False)
 
